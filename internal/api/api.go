@@ -1,0 +1,154 @@
+// Package api serves the JSON API under /api/v1 for integrating systems: thin handlers
+// that decode, authorize, call a domain service and encode.
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"vanguard/internal/auth"
+	"vanguard/internal/i18n"
+	"vanguard/internal/server"
+	"vanguard/internal/store"
+)
+
+// Handlers serve the API.
+type Handlers struct {
+	srv  *server.Server
+	auth *auth.Service
+}
+
+// Register adds every API route to srv.
+func Register(srv *server.Server) *Handlers {
+	h := &Handlers{srv: srv, auth: srv.Auth()}
+	srv.HandleFunc("POST /api/v1/tokens", server.Public, h.issueToken)
+	srv.HandleFunc("GET /api/v1/tokens", server.SignedIn, h.listTokens)
+	srv.HandleFunc("DELETE /api/v1/tokens/{id}", server.SignedIn, h.revokeToken)
+	srv.HandleFunc("GET /api/v1/me", server.SignedIn, h.me)
+	srv.HandleFunc("/api/", server.Public, func(w http.ResponseWriter, r *http.Request) {
+		server.WriteJSONError(w, r, http.StatusNotFound, "error.not_found", nil)
+	})
+	return h
+}
+
+// Problem answers an error: a person-facing one as 422 with its details, a missing
+// row as 404, anything else as 500 with the cause logged and not shown.
+func Problem(srv *server.Server, w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case server.WriteJSONProblems(w, r, err):
+	case errors.Is(err, store.ErrNotFound):
+		server.WriteJSONError(w, r, http.StatusNotFound, "error.not_found", nil)
+	default:
+		srv.Logger().ErrorContext(r.Context(), "api failed", "path", r.URL.Path, "err", err)
+		server.WriteJSONError(w, r, http.StatusInternalServerError, "error.internal", nil)
+	}
+}
+
+type tokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+type tokenResponse struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+	Type  string `json:"token_type"`
+}
+
+func (h *Handlers) issueToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := server.ReadJSON(w, r, &req); err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
+	var problems i18n.Errors
+	if strings.TrimSpace(req.Username) == "" {
+		problems = append(problems, i18n.Invalid("username", "error.required"))
+	}
+	if req.Password == "" {
+		problems = append(problems, i18n.Invalid("password", "error.required"))
+	}
+	if len(problems) > 0 {
+		Problem(h.srv, w, r, problems)
+		return
+	}
+	a, err := h.auth.Authenticate(r.Context(), req.Username, req.Password, server.ClientAddress(r))
+	switch {
+	case errors.Is(err, auth.ErrThrottled):
+		w.Header().Set("Retry-After", "60")
+		server.WriteJSONError(w, r, http.StatusTooManyRequests, "login.error.throttled", nil)
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		server.WriteJSONError(w, r, http.StatusUnauthorized, "login.error.bad_credentials", nil)
+		return
+	case errors.Is(err, auth.ErrDemoPassword):
+		server.WriteJSONError(w, r, http.StatusForbidden, "login.error.demo_password", nil)
+		return
+	case err != nil:
+		Problem(h.srv, w, r, err)
+		return
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		name = "api " + time.Now().Format("2006-01-02")
+	}
+	id, token, err := h.auth.IssueToken(r.Context(), a.ID, name)
+	if err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusCreated, tokenResponse{ID: id, Token: token, Type: "Bearer"})
+}
+
+type tokenView struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+func (h *Handlers) listTokens(w http.ResponseWriter, r *http.Request) {
+	a, _ := server.AccountFrom(r.Context())
+	tokens, err := h.auth.Tokens(r.Context(), a.ID)
+	if err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
+	list := make([]tokenView, len(tokens))
+	for i, t := range tokens {
+		list[i] = tokenView(t)
+	}
+	server.WriteJSON(w, http.StatusOK, map[string]any{"tokens": list})
+}
+
+func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) {
+	a, _ := server.AccountFrom(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		server.WriteJSONError(w, r, http.StatusNotFound, "error.not_found", nil)
+		return
+	}
+	if err := h.auth.RevokeToken(r.Context(), a.ID, id); err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type meView struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	IsAdmin     bool   `json:"is_admin"`
+	Locale      string `json:"locale"`
+}
+
+func (h *Handlers) me(w http.ResponseWriter, r *http.Request) {
+	a, _ := server.AccountFrom(r.Context())
+	server.WriteJSON(w, http.StatusOK, meView{ID: a.ID, Username: a.Username, DisplayName: a.DisplayName, IsAdmin: a.IsAdmin, Locale: server.Lang(r)})
+}

@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"vanguard/internal/api"
+	"vanguard/internal/auth"
+	"vanguard/internal/i18n"
+	"vanguard/internal/server"
+	"vanguard/internal/store"
+	"vanguard/internal/web"
+)
+
+// App is one explicit struct of every dependency; nothing is hidden in package state.
+type App struct {
+	Config  Config
+	Logger  *slog.Logger
+	DB      *store.DB
+	Auth    *auth.Service
+	Catalog *i18n.Catalog
+	Handler http.Handler
+}
+
+// NewLogger builds the structured logger the configuration asks for.
+func NewLogger(c Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// PrepareDataDir makes sure the data directory exists and is writable, creating it when
+// its parent exists. Errors name the path.
+func PrepareDataDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		parent := filepath.Dir(filepath.Clean(dir))
+		if _, perr := os.Stat(parent); perr != nil {
+			return fmt.Errorf("data directory %s cannot be created: its parent %s does not exist", dir, parent)
+		}
+		if err := os.Mkdir(dir, 0o750); err != nil {
+			return fmt.Errorf("data directory %s cannot be created: %w", dir, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("data directory %s is not a directory", dir)
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// OpenDB prepares the data directory, opens the database and migrates it.
+func OpenDB(ctx context.Context, c Config) (*store.DB, error) {
+	if err := PrepareDataDir(c.DataDir); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// New builds the application on an open, migrated database.
+func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*App, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	authSvc := auth.New(db, auth.Options{Hash: hash, DemoMode: c.Demo})
+	reg := server.NewRegistry()
+	srv := server.New(server.Options{Logger: logger, Auth: authSvc, Catalog: cat, Registry: reg, SecureCookies: c.SecureCookies})
+	if _, err := web.Register(srv, db, reg); err != nil {
+		return nil, err
+	}
+	api.Register(srv)
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Catalog: cat, Handler: srv.Handler()}, nil
+}
+
+// Serve listens on the configured address until ctx ends, then shuts down gracefully:
+// requests in flight get up to 15 seconds to finish. ready, if not nil, receives the
+// URL once the listener is open.
+func (a *App) Serve(ctx context.Context, ready func(url string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if a.Config.TLSCert != "" {
+		scheme = "https"
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if scheme == "https" {
+			errc <- hs.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
+	if ready != nil {
+		ready(scheme + "://" + displayAddr(ln.Addr().String()))
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// displayAddr turns 0.0.0.0 or [::] into localhost, so the printed URL can be opened.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" || strings.HasPrefix(host, "[::") {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// openRaw opens the database without migrating it, for `vanguard migrate` to report.
+func openRaw(ctx context.Context, c Config) (*store.DB, error) {
+	return store.Open(ctx, c.DB)
+}
