@@ -11,19 +11,29 @@ import (
 
 	"vanguard/internal/auth"
 	"vanguard/internal/i18n"
+	"vanguard/internal/member"
+	"vanguard/internal/org"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 )
 
+// Deps are the services the API uses.
+type Deps struct {
+	Orgs   *org.Service
+	People *member.Service
+}
+
 // Handlers serve the API.
 type Handlers struct {
-	srv  *server.Server
-	auth *auth.Service
+	srv    *server.Server
+	auth   *auth.Service
+	orgs   *org.Service
+	people *member.Service
 }
 
 // Register adds every API route to srv.
-func Register(srv *server.Server) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth()}
+func Register(srv *server.Server, d Deps) *Handlers {
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People}
 	srv.HandleFunc("POST /api/v1/tokens", server.Public, h.issueToken)
 	srv.HandleFunc("GET /api/v1/tokens", server.SignedIn, h.listTokens)
 	srv.HandleFunc("DELETE /api/v1/tokens/{id}", server.SignedIn, h.revokeToken)

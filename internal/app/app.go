@@ -17,6 +17,8 @@ import (
 	"vanguard/internal/api"
 	"vanguard/internal/auth"
 	"vanguard/internal/i18n"
+	"vanguard/internal/member"
+	"vanguard/internal/org"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 	"vanguard/internal/web"
@@ -28,6 +30,8 @@ type App struct {
 	Logger  *slog.Logger
 	DB      *store.DB
 	Auth    *auth.Service
+	Orgs    *org.Service
+	People  *member.Service
 	Catalog *i18n.Catalog
 	Handler http.Handler
 }
@@ -98,11 +102,13 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	authSvc := auth.New(db, auth.Options{Hash: hash, DemoMode: c.Demo})
 	reg := server.NewRegistry()
 	srv := server.New(server.Options{Logger: logger, Auth: authSvc, Catalog: cat, Registry: reg, SecureCookies: c.SecureCookies})
-	if _, err := web.Register(srv, db, reg); err != nil {
+	orgs := org.New(db)
+	people := member.New(db, orgs)
+	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people}); err != nil {
 		return nil, err
 	}
-	api.Register(srv)
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Catalog: cat, Handler: srv.Handler()}, nil
+	api.Register(srv, api.Deps{Orgs: orgs, People: people})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Catalog: cat, Handler: srv.Handler()}, nil
 }
 
 // Serve listens on the configured address until ctx ends, then shuts down gracefully:

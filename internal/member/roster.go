@@ -25,6 +25,10 @@ type RosterRow struct {
 	JoinedAt  time.Time
 	BirthDate time.Time // from the ID number (the birth-date column must agree with it)
 	Note      string
+
+	// The header texts of the columns a later check may blame, as written in the file,
+	// so that an error found against the database names the column the worker sees.
+	IDColumn, OrgColumn string
 }
 
 // Limits on an uploaded roster. A province-wide export is split by city long before
@@ -254,6 +258,11 @@ func (p *rosterParser) checkRow(sr sourceRow) (RosterRow, []cellError) {
 
 	rr.OrgCode = get(colOrgCode)
 	rr.OrgName = get(colOrgName)
+	rr.IDColumn = c.header[colIDNumber]
+	rr.OrgColumn = c.header[colOrgName]
+	if rr.OrgCode != "" {
+		rr.OrgColumn = c.header[colOrgCode]
+	}
 	if rr.OrgCode == "" && rr.OrgName == "" {
 		f := colOrgCode
 		if c.index[f] < 0 {

@@ -12,21 +12,34 @@ import (
 
 	"vanguard/internal/auth"
 	"vanguard/internal/i18n"
+	"vanguard/internal/member"
+	"vanguard/internal/org"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 )
+
+// Deps are the services the pages use.
+type Deps struct {
+	DB       *store.DB
+	Registry *prometheus.Registry
+	Orgs     *org.Service
+	People   *member.Service
+}
 
 // Handlers serve the pages.
 type Handlers struct {
 	srv    *server.Server
 	auth   *auth.Service
 	db     *store.DB
+	orgs   *org.Service
+	people *member.Service
 	views  *views
 	assets *assets
 }
 
 // Register parses the templates and adds every page route to srv.
-func Register(srv *server.Server, db *store.DB, reg *prometheus.Registry) (*Handlers, error) {
+func Register(srv *server.Server, d Deps) (*Handlers, error) {
+	db, reg := d.DB, d.Registry
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -35,7 +48,7 @@ func Register(srv *server.Server, db *store.DB, reg *prometheus.Registry) (*Hand
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{srv: srv, auth: srv.Auth(), db: db, views: v, assets: a}
+	h := &Handlers{srv: srv, auth: srv.Auth(), db: db, orgs: d.Orgs, people: d.People, views: v, assets: a}
 	srv.HandleFunc("GET /static/{file}", server.Public, a.serve)
 	srv.HandleFunc("GET /healthz", server.Public, h.healthz)
 	srv.HandleFunc("GET /readyz", server.Public, h.readyz)
