@@ -254,12 +254,21 @@ func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewPerson) (P
 			}
 		}
 	}
+	// A resident has no stage date to speak of: the development rules then date the
+	// application only by age, and a worker may record it on any past day.
+	stageSince, eventOn := any(since), since
+	if n.Stage == StageResident {
+		stageSince = nil
+		if !birth.IsZero() {
+			eventOn = day(birth)
+		}
+	}
 	now := s.now()
 	var id int64
 	err = q.QueryRowContext(ctx, `INSERT INTO people (name, gender, birth_date, id_number, phone, org_id, stage, stage_since,
 		joined_at, admitted_at, approved_at, note, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-		n.Name, gender, nullTime(birth), nullString(n.IDNumber), n.Phone, n.OrgID, n.Stage, since,
+		n.Name, gender, nullTime(birth), nullString(n.IDNumber), n.Phone, n.OrgID, n.Stage, stageSince,
 		joined, admitted, approved, n.Note, now).Scan(&id)
 	if store.IsUniqueViolation(err) {
 		return Person{}, i18n.Invalid("id_number", "member.error.id_number_taken")
@@ -272,7 +281,7 @@ func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewPerson) (P
 		return Person{}, fmt.Errorf("member: record organization of %d: %w", id, err)
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO stage_events (person_id, kind, from_stage, to_stage, on_date, org_id, note, recorded_by, recorded_at)
-		VALUES ($1, $2, '', $3, $4, $5, '', $6, $7)`, id, n.Via, n.Stage, since, n.OrgID, nullID(audit.ActorFrom(ctx).AccountID), now); err != nil {
+		VALUES ($1, $2, '', $3, $4, $5, '', $6, $7)`, id, n.Via, n.Stage, eventOn, n.OrgID, nullID(audit.ActorFrom(ctx).AccountID), now); err != nil {
 		return Person{}, fmt.Errorf("member: record stage of %d: %w", id, err)
 	}
 	p, err := s.get(ctx, q, id)
@@ -344,7 +353,7 @@ func (s *Service) List(ctx context.Context, sc org.Scope, f Filter) ([]Person, i
 		where = append(where, `p.id IN (SELECT person_id FROM posts WHERE kind = `+arg(string(f.Post))+` AND ended_on IS NULL)`)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, `p.name LIKE `+arg("%"+strings.NewReplacer("%", "", "_", "").Replace(q)+"%"))
+		where = append(where, `LOWER(p.name) LIKE LOWER(`+arg("%"+strings.NewReplacer("%", "", "_", "").Replace(q)+"%")+`)`)
 	}
 	cond, scopeArgs := sc.Condition("p.org_id", len(args)+1)
 	where = append(where, cond)

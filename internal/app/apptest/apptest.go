@@ -29,14 +29,15 @@ type Env struct {
 
 // Options adjust the application under test.
 type Options struct {
-	Demo     bool // demo mode, with the demo data loaded
+	Demo     bool // demo mode, with the demo administrator (admin / vanguard-demo)
+	DemoData bool // demo mode with the whole demo loaded: organizations, people, demo accounts
 	LogLevel string
 }
 
 // Start serves the application on db until the test ends.
 func Start(t testing.TB, db *store.DB, opts Options) *Env {
 	t.Helper()
-	c := app.Config{Demo: opts.Demo, DataDir: t.TempDir(), LogLevel: "warn", LogFormat: "text"}
+	c := app.Config{Demo: opts.Demo || opts.DemoData, DataDir: t.TempDir(), LogLevel: "warn", LogFormat: "text"}
 	if opts.LogLevel != "" {
 		c.LogLevel = opts.LogLevel
 	}
@@ -45,8 +46,13 @@ func Start(t testing.TB, db *store.DB, opts Options) *Env {
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	if opts.Demo {
+	switch {
+	case opts.DemoData:
 		if err := demo.Load(context.Background(), db, a.Auth); err != nil {
+			t.Fatalf("load demo: %v", err)
+		}
+	case opts.Demo:
+		if err := demo.LoadAccountsOnly(context.Background(), db, a.Auth); err != nil {
 			t.Fatalf("load demo: %v", err)
 		}
 	}
