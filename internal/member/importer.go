@@ -46,10 +46,17 @@ func (s *Service) Upload(ctx context.Context, a auth.Account, filename string, r
 	for _, r := range rows[:min(len(rows), 20)] {
 		p.Sample = append(p.Sample, r.RosterRow)
 	}
-	err = s.db.QueryRowContext(ctx, `INSERT INTO roster_imports (account_id, filename, content, row_count, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.ID, filename, content, len(rows), s.now()).Scan(&p.UploadID)
+	// A write, so in a transaction: on SQLite, queries outside one go to the read-only pool.
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO roster_imports (account_id, filename, content, row_count, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.ID, filename, content, len(rows), s.now()).Scan(&p.UploadID)
+		if err != nil {
+			return fmt.Errorf("member: keep upload %s: %w", filename, err)
+		}
+		return audit.Record(ctx, tx, "upload", "roster", p.UploadID, nil, map[string]any{"filename": filename, "rows": len(rows)})
+	})
 	if err != nil {
-		return Preview{}, fmt.Errorf("member: keep upload %s: %w", filename, err)
+		return Preview{}, err
 	}
 	return p, nil
 }
@@ -95,7 +102,7 @@ func (s *Service) apply(ctx context.Context, a auth.Account, filename string, co
 			return err
 		}
 		for i, n := range people {
-			if _, err := s.CreateIn(ctx, tx, n); err != nil {
+			if _, err := s.createIn(ctx, tx, n); err != nil {
 				var e *i18n.Error
 				if errors.As(err, &e) {
 					e.Row = rows[i].Row
@@ -105,8 +112,16 @@ func (s *Service) apply(ctx context.Context, a auth.Account, filename string, co
 			}
 		}
 		if uploadID != 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE roster_imports SET imported_at = $1 WHERE id = $2`, s.now(), uploadID); err != nil {
+			// Marked only if still unmarked, so that two imports of one upload racing
+			// each other cannot both commit.
+			res, err := tx.ExecContext(ctx, `UPDATE roster_imports SET imported_at = $1 WHERE id = $2 AND imported_at IS NULL`, s.now(), uploadID)
+			if err != nil {
 				return fmt.Errorf("member: mark upload %d: %w", uploadID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("member: mark upload %d: %w", uploadID, err)
+			} else if n == 0 {
+				return i18n.Invalid("upload_id", "member.error.already_imported")
 			}
 		}
 		res.Imported = len(people)

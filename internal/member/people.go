@@ -213,7 +213,7 @@ func (s *Service) Create(ctx context.Context, n NewPerson) (Person, error) {
 	var p Person
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		p, err = s.CreateIn(ctx, tx, n)
+		p, err = s.createIn(ctx, tx, n)
 		return err
 	})
 	return p, err
@@ -221,6 +221,16 @@ func (s *Service) Create(ctx context.Context, n NewPerson) (Person, error) {
 
 // CreateIn adds a person inside the caller's transaction.
 func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewPerson) (Person, error) {
+	var p Person
+	err := writeIn(ctx, q, func(q store.Querier) error {
+		var err error
+		p, err = s.createIn(ctx, q, n)
+		return err
+	})
+	return p, err
+}
+
+func (s *Service) createIn(ctx context.Context, q store.Querier, n NewPerson) (Person, error) {
 	n.normalize()
 	if errs := s.validateNew(n); len(errs) > 0 {
 		return Person{}, errs
@@ -276,8 +286,14 @@ func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewPerson) (P
 	if err != nil {
 		return Person{}, fmt.Errorf("member: create %s: %w", n.Name, err)
 	}
+	// A member entering from a roster has belonged to the organization since joining
+	// the party, as far as the platform can tell; anyone else, from today.
+	inOrgSince := today
+	if n.Stage.IsMember() {
+		inOrgSince = day(n.JoinedAt)
+	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO person_orgs (person_id, org_id, started_on, via) VALUES ($1, $2, $3, $4)`,
-		id, n.OrgID, since, n.Via); err != nil {
+		id, n.OrgID, inOrgSince, n.Via); err != nil {
 		return Person{}, fmt.Errorf("member: record organization of %d: %w", id, err)
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO stage_events (person_id, kind, from_stage, to_stage, on_date, org_id, note, recorded_by, recorded_at)
@@ -305,6 +321,18 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// writeIn runs fn on q, or, when q is the database itself rather than a transaction,
+// inside a transaction of its own. The functions that take a Querier write several
+// rows that stand or fall together, and on SQLite the database's QueryRowContext
+// reads from a read-only pool, so an INSERT … RETURNING through it would fail there
+// while it works on PostgreSQL.
+func writeIn(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
+	if db, ok := q.(*store.DB); ok {
+		return db.InTx(ctx, func(tx *store.Tx) error { return fn(tx) })
+	}
+	return fn(q)
 }
 
 func nullID(id int64) any {
@@ -386,6 +414,10 @@ func (s *Service) List(ctx context.Context, sc org.Scope, f Filter) ([]Person, i
 
 // LinkAccount connects a person to a login account, so that they see their own record.
 func (s *Service) LinkAccount(ctx context.Context, q store.Querier, personID, accountID int64) error {
+	return writeIn(ctx, q, func(q store.Querier) error { return s.linkAccount(ctx, q, personID, accountID) })
+}
+
+func (s *Service) linkAccount(ctx context.Context, q store.Querier, personID, accountID int64) error {
 	_, err := q.ExecContext(ctx, `UPDATE people SET account_id = $1 WHERE id = $2`, accountID, personID)
 	if store.IsUniqueViolation(err) {
 		return i18n.Invalid("account_id", "member.error.account_taken")

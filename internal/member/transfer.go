@@ -139,6 +139,22 @@ func (s *Service) Receive(ctx context.Context, transferID int64, on time.Time) (
 		case on.After(s.Today()):
 			return i18n.Invalid("received_on", "development.rule.future", "date", isoDate(on), "today", isoDate(s.Today()))
 		}
+		// The letter must still say where the member is. An expired letter does not
+		// block a new one, so a member may have moved on another letter since; received
+		// now, the old one would end a membership it never knew and date the move before it.
+		var current int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(org_id, 0) FROM people WHERE id = $1`, t.PersonID).Scan(&current); err != nil {
+			return fmt.Errorf("member: organization of %d: %w", t.PersonID, err)
+		}
+		var arrived time.Time
+		err = tx.QueryRowContext(ctx, `SELECT started_on FROM person_orgs WHERE person_id = $1 AND ended_on IS NULL
+			ORDER BY started_on DESC LIMIT 1`, t.PersonID).Scan(&arrived)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("member: membership of %d: %w", t.PersonID, err)
+		}
+		if current != t.FromOrgID || on.Before(day(arrived)) {
+			return i18n.Invalid("", "member.error.transfer_stale")
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE transfers SET status = $1, received_on = $2 WHERE id = $3`, TransferReceived, on, t.ID); err != nil {
 			return fmt.Errorf("member: receive transfer %d: %w", t.ID, err)
 		}
@@ -151,8 +167,12 @@ func (s *Service) Receive(ctx context.Context, transferID int64, on time.Time) (
 		if _, err := tx.ExecContext(ctx, `UPDATE people SET org_id = $1, updated_at = $2 WHERE id = $3`, t.ToOrgID, s.now(), t.PersonID); err != nil {
 			return fmt.Errorf("member: move %d: %w", t.PersonID, err)
 		}
-		// Posts belong to the old organization; they end with the move.
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET ended_on = $1 WHERE person_id = $2 AND org_id = $3 AND ended_on IS NULL`, on, t.PersonID, t.FromOrgID); err != nil {
+		// Posts belong to the old organization; they end with the move. A post's end
+		// date is its last day in office (see org.Appoint and PostsOn), and from the day
+		// of receipt the person is in the new organization, so the last day is the day
+		// before — or the first day, for a post begun on the day of receipt.
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET ended_on = CASE WHEN started_on > $1 THEN started_on ELSE $1 END
+			WHERE person_id = $2 AND org_id = $3 AND ended_on IS NULL`, on.AddDate(0, 0, -1), t.PersonID, t.FromOrgID); err != nil {
 			return fmt.Errorf("member: end posts of %d: %w", t.PersonID, err)
 		}
 		t.Status, t.ReceivedOn = TransferReceived, &on

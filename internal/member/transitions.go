@@ -68,6 +68,16 @@ func (s *Service) Record(ctx context.Context, personID int64, m Move) (Person, e
 				return fmt.Errorf("member: reset dossier of %d: %w", personID, err)
 			}
 		}
+		// A step dated before the person's first membership began (a resident entered
+		// today whose application of years ago is recorded now) shows they were with the
+		// organization then: that membership begins with the step, so that AsOf finds
+		// the organization of every recorded step.
+		if _, err := tx.ExecContext(ctx, `UPDATE person_orgs SET started_on = $1
+			WHERE person_id = $2 AND ended_on IS NULL AND started_on > $1
+			  AND NOT EXISTS (SELECT 1 FROM person_orgs e WHERE e.person_id = $2 AND e.ended_on IS NOT NULL)`,
+			day(m.On), personID); err != nil {
+			return fmt.Errorf("member: date membership of %d: %w", personID, err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO stage_events (person_id, kind, from_stage, to_stage, on_date, org_id, months, documents, note, recorded_by, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			personID, m.Kind, before.Stage, after.Stage, day(m.On), nullID(before.OrgID), m.Months,
@@ -127,12 +137,17 @@ func (s *Service) AddLink(ctx context.Context, personID, otherID int64, kind str
 		if since.IsZero() {
 			since = s.Today()
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO person_links (person_id, other_id, kind, since) VALUES ($1, $2, $3, $4)`, personID, otherID, kind, since)
-		if store.IsUniqueViolation(err) {
-			return nil
-		}
+		// ON CONFLICT rather than catching the unique violation: on PostgreSQL a failed
+		// statement aborts the transaction, and naming a link twice changes nothing.
+		res, err := tx.ExecContext(ctx, `INSERT INTO person_links (person_id, other_id, kind, since) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (person_id, other_id, kind) DO NOTHING`, personID, otherID, kind, since)
 		if err != nil {
 			return fmt.Errorf("member: link %d to %d: %w", personID, otherID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("member: link %d to %d: %w", personID, otherID, err)
+		} else if n == 0 {
+			return nil
 		}
 		return audit.Record(ctx, tx, "link", "person", personID, nil, map[string]any{"kind": kind, "other_id": otherID})
 	})

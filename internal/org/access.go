@@ -121,16 +121,25 @@ type Grant struct {
 
 // GrantRole gives an account a role on an organization.
 func (s *Service) GrantRole(ctx context.Context, q store.Querier, accountID, orgID int64, role Role) error {
+	return writeIn(ctx, q, func(q store.Querier) error { return s.grantRole(ctx, q, accountID, orgID, role) })
+}
+
+func (s *Service) grantRole(ctx context.Context, q store.Querier, accountID, orgID int64, role Role) error {
 	if !role.Valid() {
 		return i18n.Invalid("role", "org.error.role")
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO role_grants (account_id, org_id, role, granted_at, granted_by)
-		VALUES ($1, $2, $3, $4, $5)`, accountID, orgID, role, s.now(), nullID(audit.ActorFrom(ctx).AccountID))
-	if store.IsUniqueViolation(err) {
-		return nil // already held: granting twice changes nothing
-	}
+	// ON CONFLICT rather than catching the unique violation: on PostgreSQL a failed
+	// statement aborts the caller's whole transaction.
+	res, err := q.ExecContext(ctx, `INSERT INTO role_grants (account_id, org_id, role, granted_at, granted_by)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, org_id, role) DO NOTHING`,
+		accountID, orgID, role, s.now(), nullID(audit.ActorFrom(ctx).AccountID))
 	if err != nil {
 		return fmt.Errorf("org: grant %s on %d to %d: %w", role, orgID, accountID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("org: grant %s on %d to %d: %w", role, orgID, accountID, err)
+	} else if n == 0 {
+		return nil // already held: granting twice changes nothing
 	}
 	return audit.Record(ctx, q, "grant", "role", fmt.Sprintf("%d:%d", accountID, orgID), nil, map[string]any{"role": role})
 }
@@ -183,6 +192,6 @@ func (s *Service) Search(ctx context.Context, sc Scope, query string, limit int)
 	cond, args := sc.Condition("o.id", 2)
 	like := "%" + strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(query)) + "%"
 	return scanOrgs(s.db.QueryContext(ctx, `SELECT `+orgColumns+orgFrom+`
-		WHERE (o.name LIKE $1 OR o.name_en LIKE $1) AND o.dissolved_at IS NULL AND `+cond+`
+		WHERE (LOWER(o.name) LIKE LOWER($1) OR LOWER(o.name_en) LIKE LOWER($1)) AND o.dissolved_at IS NULL AND `+cond+`
 		ORDER BY o.depth, o.id LIMIT `+strconv.Itoa(limit), append([]any{like}, args...)...))
 }

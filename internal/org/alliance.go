@@ -76,11 +76,31 @@ type NewAlliance struct {
 
 // CreateAlliance founds an alliance.
 func (s *Service) CreateAlliance(ctx context.Context, q store.Querier, n NewAlliance) (int64, error) {
+	var id int64
+	err := writeIn(ctx, q, func(q store.Querier) error {
+		var err error
+		id, err = s.createAlliance(ctx, q, n)
+		return err
+	})
+	return id, err
+}
+
+func (s *Service) createAlliance(ctx context.Context, q store.Querier, n NewAlliance) (int64, error) {
 	n.Name = strings.TrimSpace(n.Name)
 	var errs i18n.Errors
 	if n.Name == "" {
 		errs = append(errs, i18n.Invalid("name", "error.required"))
 	}
+	// An organization named twice is one member: the second mention changes nothing.
+	seen := map[int64]bool{}
+	orgIDs := make([]int64, 0, len(n.OrgIDs))
+	for _, id := range n.OrgIDs {
+		if !seen[id] {
+			seen[id] = true
+			orgIDs = append(orgIDs, id)
+		}
+	}
+	n.OrgIDs = orgIDs
 	units := map[int64]bool{}
 	for _, id := range n.OrgIDs {
 		o, err := s.get(ctx, q, id)
@@ -119,6 +139,10 @@ func (s *Service) CreateAlliance(ctx context.Context, q store.Querier, n NewAlli
 
 // AddResource records a resource a member organization shares.
 func (s *Service) AddResource(ctx context.Context, q store.Querier, allianceID int64, r AllianceResource) error {
+	return writeIn(ctx, q, func(q store.Querier) error { return s.addResource(ctx, q, allianceID, r) })
+}
+
+func (s *Service) addResource(ctx context.Context, q store.Querier, allianceID int64, r AllianceResource) error {
 	if err := s.requireAllianceMember(ctx, q, allianceID, r.OrgID); err != nil {
 		return err
 	}
@@ -139,6 +163,10 @@ func (s *Service) AddResource(ctx context.Context, q store.Querier, allianceID i
 
 // AddPair records paired assistance between two members.
 func (s *Service) AddPair(ctx context.Context, q store.Querier, allianceID int64, p AlliancePair) error {
+	return writeIn(ctx, q, func(q store.Querier) error { return s.addPair(ctx, q, allianceID, p) })
+}
+
+func (s *Service) addPair(ctx context.Context, q store.Querier, allianceID int64, p AlliancePair) error {
 	if p.StrongID == p.WeakID {
 		return i18n.Invalid("weak_org_id", "org.error.pair_same")
 	}

@@ -107,6 +107,16 @@ func UnitKinds() []string {
 
 // CreateUnit adds a host unit.
 func (s *Service) CreateUnit(ctx context.Context, q store.Querier, u Unit) (Unit, error) {
+	var out Unit
+	err := writeIn(ctx, q, func(q store.Querier) error {
+		var err error
+		out, err = s.createUnit(ctx, q, u)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createUnit(ctx context.Context, q store.Querier, u Unit) (Unit, error) {
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" {
 		return u, i18n.Invalid("unit_name", "error.required")
@@ -146,7 +156,7 @@ func (s *Service) Create(ctx context.Context, n NewOrg) (Org, error) {
 	var o Org
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		o, err = s.CreateIn(ctx, tx, n)
+		o, err = s.createIn(ctx, tx, n)
 		return err
 	})
 	return o, err
@@ -154,6 +164,16 @@ func (s *Service) Create(ctx context.Context, n NewOrg) (Org, error) {
 
 // CreateIn adds an organization inside the caller's transaction (imports, demo data).
 func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewOrg) (Org, error) {
+	var out Org
+	err := writeIn(ctx, q, func(q store.Querier) error {
+		var err error
+		out, err = s.createIn(ctx, q, n)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createIn(ctx context.Context, q store.Querier, n NewOrg) (Org, error) {
 	n.Name, n.NameEn, n.Code = strings.TrimSpace(n.Name), strings.TrimSpace(n.NameEn), strings.TrimSpace(n.Code)
 	var errs i18n.Errors
 	if n.Name == "" {
@@ -196,12 +216,24 @@ func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewOrg) (Org,
 		return Org{}, fmt.Errorf("org: create %s: %w", n.Name, err)
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO org_tree (ancestor_id, org_id, distance)
-		SELECT ancestor_id, $1, distance + 1 FROM org_tree WHERE org_id = $2
-		UNION ALL SELECT $1, $1, 0`, o.ID, n.ParentID)
+		SELECT ancestor_id, CAST($1 AS BIGINT), distance + 1 FROM org_tree WHERE org_id = $2
+		UNION ALL SELECT CAST($1 AS BIGINT), CAST($1 AS BIGINT), 0`, o.ID, n.ParentID)
 	if err != nil {
 		return Org{}, fmt.Errorf("org: link %d into the tree: %w", o.ID, err)
 	}
 	return o, audit.Record(ctx, q, "create", "org", o.ID, nil, o)
+}
+
+// writeIn runs fn on q, or, when q is the database itself rather than a transaction,
+// inside a transaction of its own. The functions that take a Querier write several
+// rows that stand or fall together, and on SQLite the database's QueryRowContext
+// reads from a read-only pool, so an INSERT … RETURNING through it would fail there
+// while it works on PostgreSQL.
+func writeIn(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
+	if db, ok := q.(*store.DB); ok {
+		return db.InTx(ctx, func(tx *store.Tx) error { return fn(tx) })
+	}
+	return fn(q)
 }
 
 func nullID(id int64) any {

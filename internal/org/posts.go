@@ -70,6 +70,16 @@ type NewPost struct {
 // branch; and an organization has one secretary at a time, so appointing a new one
 // ends the old one's term the day before.
 func (s *Service) Appoint(ctx context.Context, q store.Querier, n NewPost) (Post, error) {
+	var out Post
+	err := writeIn(ctx, q, func(q store.Querier) error {
+		var err error
+		out, err = s.appoint(ctx, q, n)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) appoint(ctx context.Context, q store.Querier, n NewPost) (Post, error) {
 	o, err := s.get(ctx, q, n.OrgID)
 	if err != nil {
 		return Post{}, err
