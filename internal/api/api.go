@@ -31,13 +31,62 @@ type Handlers struct {
 	people *member.Service
 }
 
+// Route is one API route: its ServeMux pattern and the access it declares. The table
+// is the single list Register serves and the OpenAPI test compares with the document.
+type Route struct {
+	Pattern string        // as registered with the ServeMux
+	Access  server.Access // what the server checks before the handler runs
+	Serves  []string      // the documented operations it answers, when not just Pattern
+	handler http.HandlerFunc
+}
+
+// Operations lists the documented operations ("METHOD /path/{param}") the route answers.
+func (rt Route) Operations() []string {
+	if len(rt.Serves) > 0 {
+		return rt.Serves
+	}
+	return []string{rt.Pattern}
+}
+
+// routes is the API's route table. Finer checks — a right on an organization, which
+// answers 404 outside the caller's View scope so that ids cannot be probed — happen
+// in the handlers, against org.Service.Can.
+func (h *Handlers) routes() []Route {
+	return []Route{
+		{Pattern: "POST /api/v1/tokens", Access: server.Public, handler: h.issueToken},
+		{Pattern: "GET /api/v1/tokens", Access: server.SignedIn, handler: h.listTokens},
+		{Pattern: "DELETE /api/v1/tokens/{id}", Access: server.SignedIn, handler: h.revokeToken},
+		{Pattern: "GET /api/v1/me", Access: server.SignedIn, handler: h.me},
+
+		{Pattern: "GET /api/v1/orgs", Access: server.SignedIn, handler: h.listOrgs},              // View on ?parent
+		{Pattern: "POST /api/v1/orgs", Access: server.SignedIn, handler: h.createOrg},            // Administer on parent_id; system admin for a root
+		{Pattern: "GET /api/v1/orgs/{id}", Access: server.SignedIn, handler: h.getOrg},           // View
+		{Pattern: "GET /api/v1/orgs/{id}/people", Access: server.SignedIn, handler: h.orgRoster}, // View
+
+		{Pattern: "GET /api/v1/people", Access: server.SignedIn, handler: h.roster},               // View on ?org
+		{Pattern: "POST /api/v1/people", Access: server.SignedIn, handler: h.createPerson},        // Manage on org_id
+		{Pattern: "GET /api/v1/people/{id}", Access: server.SignedIn, handler: h.getPerson},       // View (or self); Manage for ?reveal
+		{Pattern: "POST /api/v1/people/import", Access: server.SignedIn, handler: h.importRoster}, // Manage on every row's org
+		// ServeMux refuses ".../people/{id}/transitions" beside ".../people/import/{upload_id}"
+		// (both would match /people/import/transitions), so one pattern serves both.
+		{Pattern: "POST /api/v1/people/{id}/{action}", Access: server.SignedIn, handler: h.personAction, Serves: []string{
+			"POST /api/v1/people/{id}/transitions",   // Manage
+			"POST /api/v1/people/import/{upload_id}", // the uploader
+		}},
+
+		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
+	}
+}
+
+// Routes lists the API's routes, for tests and documentation.
+func Routes() []Route { return (&Handlers{}).routes() }
+
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
 	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People}
-	srv.HandleFunc("POST /api/v1/tokens", server.Public, h.issueToken)
-	srv.HandleFunc("GET /api/v1/tokens", server.SignedIn, h.listTokens)
-	srv.HandleFunc("DELETE /api/v1/tokens/{id}", server.SignedIn, h.revokeToken)
-	srv.HandleFunc("GET /api/v1/me", server.SignedIn, h.me)
+	for _, rt := range h.routes() {
+		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
+	}
 	srv.HandleFunc("/api/", server.Public, func(w http.ResponseWriter, r *http.Request) {
 		server.WriteJSONError(w, r, http.StatusNotFound, "error.not_found", nil)
 	})

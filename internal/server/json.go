@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"vanguard/internal/i18n"
 )
@@ -32,10 +33,11 @@ type APIError struct {
 
 // FieldError names the field (and row) of one problem in a request.
 type FieldError struct {
-	Field   string `json:"field,omitempty"`
-	Row     int    `json:"row,omitempty"`
-	Error   string `json:"error"`
-	Message string `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Row     int            `json:"row,omitempty"`
+	Error   string         `json:"error"`
+	Message string         `json:"message"`
+	Params  map[string]any `json:"params,omitempty"` // the values in the message, for programs
 }
 
 // WriteJSONError answers with a translated error.
@@ -48,8 +50,10 @@ func WriteJSONError(w http.ResponseWriter, r *http.Request, status int, key stri
 	WriteJSON(w, status, APIError{Error: key, Message: msg})
 }
 
-// WriteJSONProblems answers 422 with every person-facing error of err, translated.
-// It reports whether err was such an error; otherwise nothing is written.
+// WriteJSONProblems answers 422 with every person-facing error of err, each with its
+// key, its parameters and its message in the caller's language, so that a program can
+// act on "development.rule.activist_year" and its "date" while a person reads the
+// sentence. It reports whether err was such an error; otherwise nothing is written.
 func WriteJSONProblems(w http.ResponseWriter, r *http.Request, err error) bool {
 	var list i18n.Errors
 	var one *i18n.Error
@@ -66,10 +70,31 @@ func WriteJSONProblems(w http.ResponseWriter, r *http.Request, err error) bool {
 	}
 	body := APIError{Error: "error.invalid", Message: cat.T(lang, "error.invalid", nil)}
 	for _, e := range list {
-		body.Details = append(body.Details, FieldError{Field: e.Field, Row: e.Row, Error: e.Key, Message: cat.Describe(lang, e)})
+		body.Details = append(body.Details, FieldError{Field: e.Field, Row: e.Row, Error: e.Key,
+			Message: cat.Describe(lang, e), Params: jsonParams(e.Params)})
 	}
 	WriteJSON(w, http.StatusUnprocessableEntity, body)
 	return true
+}
+
+// jsonParams turns an error's parameters into plain JSON values: a nested message
+// (a stage or kind name) becomes its catalog key, a date its YYYY-MM-DD form.
+func jsonParams(params map[string]any) map[string]any {
+	if len(params) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		switch v := v.(type) {
+		case i18n.Message:
+			out[k] = v.Key
+		case time.Time:
+			out[k] = v.Format(time.DateOnly)
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // ReadJSON decodes a bounded JSON body into v, refusing unknown fields so that a typo in
