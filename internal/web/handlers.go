@@ -63,6 +63,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	srv.HandleFunc("POST /account/password", server.SignedIn, h.changePassword)
 	srv.HandleFunc("POST /account/tokens", server.SignedIn, h.issueToken)
 	srv.HandleFunc("POST /account/tokens/{id}/revoke", server.SignedIn, h.revokeToken)
+	h.registerOrgPages(srv)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }

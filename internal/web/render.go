@@ -158,12 +158,20 @@ type accountView struct {
 	Username    string
 	DisplayName string
 	IsAdmin     bool
+	HasRoles    bool // holds a role on some organization: the tree's pages are offered
 }
 
 func (h *Handlers) page(r *http.Request, title string, data any) *Page {
 	p := &Page{Title: title, Lang: server.Lang(r), Path: r.URL.RequestURI(), Data: data}
 	if a, ok := server.AccountFrom(r.Context()); ok {
-		p.Account = &accountView{Username: a.Username, DisplayName: a.DisplayName, IsAdmin: a.IsAdmin}
+		p.Account = &accountView{Username: a.Username, DisplayName: a.DisplayName, IsAdmin: a.IsAdmin, HasRoles: a.IsAdmin}
+		if !a.IsAdmin && h.orgs != nil {
+			held, err := h.orgs.HoldsAnyRole(r.Context(), a.ID)
+			if err != nil {
+				h.srv.Logger().ErrorContext(r.Context(), "read roles for the menu", "err", err)
+			}
+			p.Account.HasRoles = held
+		}
 	}
 	return p
 }
