@@ -34,6 +34,7 @@ type App struct {
 	People  *member.Service
 	Catalog *i18n.Catalog
 	Handler http.Handler
+	Routes  []server.Route // every registered route with its declared access
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -108,7 +109,7 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Catalog: cat, Handler: srv.Handler()}, nil
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 
 // Serve listens on the configured address until ctx ends, then shuts down gracefully:

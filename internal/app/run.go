@@ -119,13 +119,16 @@ func runServe(ctx context.Context, args, env []string, stdout, stderr io.Writer)
 		}
 	}
 	return a.Serve(ctx, func(url string) {
-		fmt.Fprintf(stdout, "Vanguard %s is serving at %s (database: %s)\n", versionString(), url, db.Source())
+		// One write, so that whoever waits for the address reads the accounts with it.
+		var b strings.Builder
+		fmt.Fprintf(&b, "Vanguard %s is serving at %s (database: %s)\n", versionString(), url, db.Source())
 		if c.Demo {
-			fmt.Fprintf(stdout, "Demo accounts, each with the password %q:\n", auth.DemoPassword)
+			fmt.Fprintf(&b, "Demo accounts, each with the password %q:\n", auth.DemoPassword)
 			for _, d := range demo.Accounts() {
-				fmt.Fprintf(stdout, "  %-10s %s\n", d.Username, d.Role)
+				fmt.Fprintf(&b, "  %-10s %s\n", d.Username, d.Role)
 			}
 		}
+		io.WriteString(stdout, b.String())
 	})
 }
 

@@ -51,7 +51,17 @@ type Server struct {
 	opts    Options
 	mux     *http.ServeMux
 	metrics *metrics
+	routes  []Route
 }
+
+// Route is a registered pattern and the access it declared.
+type Route struct {
+	Pattern string
+	Access  Access
+}
+
+// Routes lists every registered route, for tests that must visit them all.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
 
 // New builds a Server with no routes.
 func New(opts Options) *Server {
@@ -70,6 +80,7 @@ func (s *Server) Logger() *slog.Logger { return s.opts.Logger }
 // Handle registers h for pattern (a ServeMux pattern such as "GET /orgs/{id}"),
 // guarded by access, counted and timed under the pattern's name.
 func (s *Server) Handle(pattern string, access Access, h http.Handler) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Access: access})
 	guarded := s.guard(pattern, access, h)
 	s.mux.Handle(pattern, s.metrics.instrument(pattern, guarded))
 }
