@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -93,7 +94,83 @@ func (h *Handlers) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "home", h.page(r, "home.title", nil))
+	var data homeData
+	if a, ok := server.AccountFrom(r.Context()); ok {
+		var err error
+		if data.Reminders, err = h.reminders(r.Context(), a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "home", h.page(r, "home.title", data))
+}
+
+type homeData struct {
+	Reminders []reminder
+}
+
+// reminder is one line of what needs doing, with where to do it.
+type reminder struct {
+	Message i18n.Message
+	Link    string
+	Overdue bool
+}
+
+// reminders gathers, for the home page, what is due in the caller's organizations — the
+// development steps overdue (a talk with an applicant not held within the month, an
+// approval late), letters waiting to be received — and the caller's own next step. It
+// reads the records; nobody has to report anything.
+func (h *Handlers) reminders(ctx context.Context, a auth.Account) ([]reminder, error) {
+	var list []reminder
+	roots, err := h.orgs.Roots(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	view := org.ScopeOf(a, org.View)
+	for _, root := range roots {
+		candidates, err := h.people.Development(ctx, view, root.ID)
+		if err != nil {
+			return nil, err
+		}
+		overdue := 0
+		for _, c := range candidates {
+			if c.Step.Overdue {
+				overdue++
+			}
+		}
+		if overdue > 0 {
+			list = append(list, reminder{Overdue: true, Link: fmt.Sprintf("/orgs/%d/development", root.ID),
+				Message: i18n.Msg("home.reminder.development_overdue", "count", overdue, "org", root.Name)})
+		}
+	}
+	if len(roots) > 0 {
+		transfers, err := h.people.Transfers(ctx, org.ScopeOf(a, org.Manage), 0)
+		if err != nil {
+			return nil, err
+		}
+		waiting := 0
+		for _, t := range transfers {
+			if t.Status == member.TransferIssued {
+				if ok, err := h.orgs.Can(ctx, a, org.Manage, t.ToOrgID); err != nil {
+					return nil, err
+				} else if ok {
+					waiting++
+				}
+			}
+		}
+		if waiting > 0 {
+			list = append(list, reminder{Link: "/transfers", Message: i18n.Msg("home.reminder.transfers_waiting", "count", waiting)})
+		}
+	}
+	if p, err := h.people.ByAccount(ctx, a.ID); err == nil {
+		if step, ok := member.NextStep(p.Dossier, h.people.Today()); ok {
+			list = append(list, reminder{Overdue: step.Overdue, Link: "/me",
+				Message: i18n.Msg("home.reminder.my_step", "step", i18n.Msg(step.Key), "date", step.Due.Format(time.DateOnly))})
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return list, nil
 }
 
 // localPath keeps a post-login redirect on this site: "/x" yes, "//evil.example" no.

@@ -279,3 +279,23 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 		}
 	}
 }
+
+// The home page reminds a secretary of what is overdue in their organizations, read from
+// the records, and says nothing to a member with nothing due.
+func TestHomeRemindsOfOverdueDevelopmentSteps(t *testing.T) {
+	env := apptest.Start(t, storetest.SQLite(t), apptest.Options{DemoData: true})
+	branch := env.Client(t)
+	branch.Login("branch", auth.DemoPassword)
+	body := branch.Get("/").Body
+	if !regexp.MustCompile(`href="/orgs/\d+/development">中共仁复村支部委员会有 \d+ 项发展党员工作已逾期`).MatchString(body) {
+		t.Fatalf("the branch secretary's home page has no overdue reminder:\n%s", body)
+	}
+	if !strings.Contains(body, "封组织关系介绍信待接收") {
+		t.Error("the branch secretary is not reminded of the letter waiting for Renfu")
+	}
+	m := env.Client(t)
+	m.Login("member", auth.DemoPassword)
+	if body := m.Get("/").Body; strings.Contains(body, `class="panel reminders"`) {
+		t.Errorf("a full member with nothing due is shown reminders:\n%s", body)
+	}
+}
