@@ -1,0 +1,486 @@
+package activity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"vanguard/internal/audit"
+	"vanguard/internal/i18n"
+	"vanguard/internal/org"
+	"vanguard/internal/store"
+)
+
+// Frequency is how often a rule asks for an activity.
+type Frequency string
+
+const (
+	Monthly   Frequency = "monthly"
+	Quarterly Frequency = "quarterly"
+	Yearly    Frequency = "yearly"
+	Never     Frequency = "none" // an override that lifts a built-in rule
+)
+
+// Frequencies lists the frequencies, the most often first.
+func Frequencies() []Frequency { return []Frequency{Monthly, Quarterly, Yearly, Never} }
+
+// Valid tells whether f is a known frequency.
+func (f Frequency) Valid() bool { return slices.Contains(Frequencies(), f) }
+
+// Key is the catalog key of the frequency's name.
+func (f Frequency) Key() string { return "activity.frequency." + string(f) }
+
+// Periods is how many periods of this frequency a year has.
+func (f Frequency) Periods() int {
+	switch f {
+	case Monthly:
+		return 12
+	case Quarterly:
+		return 4
+	case Yearly:
+		return 1
+	}
+	return 0
+}
+
+// PeriodBounds returns the start and the end (exclusive) of period i of a year, in
+// Beijing time: a meeting on the evening of 31 March in Beijing is a March meeting.
+func PeriodBounds(f Frequency, year, i int) (start, end time.Time) {
+	months := 12 / max(f.Periods(), 1)
+	start = time.Date(year, time.Month(1+i*months), 1, 0, 0, 0, 0, beijing)
+	return start, start.AddDate(0, months, 0)
+}
+
+// Rule says that organizations of a kind are due activities of a kind at a frequency.
+type Rule struct {
+	OrgKind   org.Kind  `json:"org_kind"`
+	Kind      Kind      `json:"kind"`
+	Frequency Frequency `json:"frequency"`
+	// SetOn is the organization whose administrator set this rule for its subtree; 0 for
+	// a built-in rule.
+	SetOn int64 `json:"set_on,omitempty"`
+}
+
+// builtinRules are the rules of the branch work regulation (中国共产党支部工作条例（试行）,
+// 2018, art. 19–21): the branch general meeting at least quarterly, the branch committee
+// meeting and the party group meeting monthly, a theme party day monthly, the
+// organizational life meeting and the democratic appraisal of members yearly, and a party
+// lecture at least yearly. Local rules ask for more (party lectures quarterly or
+// monthly), which an administrator sets as overrides for their subtree. The yearly
+// heart-to-heart talk between each pair of committee members is a rule about pairs of
+// people, not a count of activities, and is not among these.
+var builtinRules = [...]Rule{
+	{OrgKind: org.Branch, Kind: GeneralMeeting, Frequency: Quarterly},
+	{OrgKind: org.Branch, Kind: CommitteeMeeting, Frequency: Monthly},
+	{OrgKind: org.Branch, Kind: ThemeDay, Frequency: Monthly},
+	{OrgKind: org.Branch, Kind: PartyLecture, Frequency: Yearly},
+	{OrgKind: org.Branch, Kind: LifeMeeting, Frequency: Yearly},
+	{OrgKind: org.Branch, Kind: DemocraticAppraisal, Frequency: Yearly},
+	{OrgKind: org.Group, Kind: GroupMeeting, Frequency: Monthly},
+}
+
+// BuiltinRules lists the built-in rules.
+func BuiltinRules() []Rule { return builtinRules[:] }
+
+// SetRule overrides a rule for the subtree of an organization the caller administers:
+// from it down, organizations of r.OrgKind are due activities of r.Kind at r.Frequency
+// (Never lifts a rule). The override nearest above an organization wins.
+func (s *Service) SetRule(ctx context.Context, sc org.Scope, orgID int64, r Rule) error {
+	var errs i18n.Errors
+	if !r.OrgKind.Valid() {
+		errs = append(errs, i18n.Invalid("org_kind", "activity.error.org_kind"))
+	}
+	if !r.Kind.Valid() {
+		errs = append(errs, i18n.Invalid(fieldKind, "activity.error.kind"))
+	}
+	if !r.Frequency.Valid() {
+		errs = append(errs, i18n.Invalid("frequency", "activity.error.frequency"))
+	}
+	if len(errs) > 0 {
+		return asError(errs)
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := requireAdmin(ctx, tx, sc, orgID); err != nil {
+			return err
+		}
+		var before string
+		err := tx.QueryRowContext(ctx, `SELECT frequency FROM compliance_rules WHERE org_id = $1 AND org_kind = $2 AND kind = $3`,
+			orgID, r.OrgKind, r.Kind).Scan(&before)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("activity: read rule: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO compliance_rules (org_id, org_kind, kind, frequency, set_at, set_by)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (org_id, org_kind, kind) DO UPDATE SET frequency = excluded.frequency, set_at = excluded.set_at, set_by = excluded.set_by`,
+			orgID, r.OrgKind, r.Kind, r.Frequency, s.now(), nullID(audit.ActorFrom(ctx).AccountID)); err != nil {
+			return fmt.Errorf("activity: set rule: %w", err)
+		}
+		return audit.Record(ctx, tx, "set_rule", "org", orgID,
+			map[string]any{"org_kind": r.OrgKind, "kind": r.Kind, "frequency": before},
+			map[string]any{"org_kind": r.OrgKind, "kind": r.Kind, "frequency": r.Frequency})
+	})
+}
+
+// ClearRule removes an override, so that the rule above (or the built-in one) applies.
+func (s *Service) ClearRule(ctx context.Context, sc org.Scope, orgID int64, orgKind org.Kind, kind Kind) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := requireAdmin(ctx, tx, sc, orgID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM compliance_rules WHERE org_id = $1 AND org_kind = $2 AND kind = $3`, orgID, orgKind, kind)
+		if err != nil {
+			return fmt.Errorf("activity: clear rule: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.ErrNotFound
+		}
+		return audit.Record(ctx, tx, "clear_rule", "org", orgID, map[string]any{"org_kind": orgKind, "kind": kind}, nil)
+	})
+}
+
+// requireAdmin checks that an organization exists and lies in the scope, which for
+// rules is the Administer right.
+func requireAdmin(ctx context.Context, q store.Querier, sc org.Scope, orgID int64) error {
+	cond, args := sc.Condition("o.id", 2)
+	var exists, inScope int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN `+cond+` THEN 1 ELSE 0 END), 0) FROM orgs o WHERE o.id = $1`,
+		append([]any{orgID}, args...)...).Scan(&exists, &inScope)
+	switch {
+	case err != nil:
+		return fmt.Errorf("activity: access to org %d: %w", orgID, err)
+	case exists == 0:
+		return store.ErrNotFound
+	case inScope == 0:
+		return ErrForbidden
+	}
+	return nil
+}
+
+// Overrides lists the overrides set on an organization itself.
+func (s *Service) Overrides(ctx context.Context, orgID int64) ([]Rule, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT org_kind, kind, frequency, org_id FROM compliance_rules WHERE org_id = $1
+		ORDER BY org_kind, kind`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("activity: overrides of %d: %w", orgID, err)
+	}
+	defer rows.Close()
+	var list []Rule
+	for rows.Next() {
+		var r Rule
+		if err := rows.Scan(&r.OrgKind, &r.Kind, &r.Frequency, &r.SetOn); err != nil {
+			return nil, fmt.Errorf("activity: scan override: %w", err)
+		}
+		list = append(list, r)
+	}
+	return list, rows.Err()
+}
+
+// Rules lists the rules in force for an organization: the built-in ones of its kind,
+// changed by the nearest override above it; lifted rules are left out.
+func (s *Service) Rules(ctx context.Context, orgID int64) ([]Rule, error) {
+	var kind org.Kind
+	err := s.db.QueryRowContext(ctx, `SELECT kind FROM orgs WHERE id = $1`, orgID).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("activity: rules of %d: %w", orgID, err)
+	}
+	overrides, err := s.effectiveOverrides(ctx, `SELECT CAST($1 AS BIGINT)`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return rulesFor(kind, overrides[orgID]), nil
+}
+
+// effectiveOverrides finds, for every organization the subquery names, the nearest
+// override above it (itself included) of each activity kind that matches its own kind —
+// one query for the whole subtree, whatever its size.
+func (s *Service) effectiveOverrides(ctx context.Context, orgs string, args ...any) (map[int64][]Rule, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT org_id, org_kind, kind, frequency, set_on FROM (
+		SELECT o.id AS org_id, r.org_kind, r.kind, r.frequency, r.org_id AS set_on,
+		       ROW_NUMBER() OVER (PARTITION BY o.id, r.kind ORDER BY t.distance) AS rn
+		FROM orgs o
+		JOIN org_tree t ON t.org_id = o.id
+		JOIN compliance_rules r ON r.org_id = t.ancestor_id AND r.org_kind = o.kind
+		WHERE o.id IN (`+orgs+`)) x
+		WHERE rn = 1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("activity: effective rules: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]Rule{}
+	for rows.Next() {
+		var id int64
+		var r Rule
+		if err := rows.Scan(&id, &r.OrgKind, &r.Kind, &r.Frequency, &r.SetOn); err != nil {
+			return nil, fmt.Errorf("activity: scan rule: %w", err)
+		}
+		out[id] = append(out[id], r)
+	}
+	return out, rows.Err()
+}
+
+// rulesFor merges the built-in rules of an organization kind with its overrides, in the
+// order of the kinds table.
+func rulesFor(kind org.Kind, overrides []Rule) []Rule {
+	var list []Rule
+	for _, k := range kinds {
+		var rule *Rule
+		for i := range builtinRules {
+			if builtinRules[i].OrgKind == kind && builtinRules[i].Kind == k.Kind {
+				rule = &builtinRules[i]
+			}
+		}
+		for i := range overrides {
+			if overrides[i].Kind == k.Kind {
+				rule = &overrides[i]
+			}
+		}
+		if rule != nil && rule.Frequency != Never {
+			list = append(list, *rule)
+		}
+	}
+	return list
+}
+
+// FirstYear is the earliest year a calendar is drawn for: the year the Party was founded.
+const FirstYear = 1921
+
+// Calendar is what was due, held and overdue in a year for an organization and every
+// organization in its subtree.
+type Calendar struct {
+	OrgID int64          `json:"org_id"`
+	Year  int            `json:"year"`
+	AsOf  time.Time      `json:"as_of"`
+	Orgs  []OrgCalendar  `json:"orgs"` // the tree, parents before children
+	Total CalendarTotals `json:"total"`
+}
+
+// CalendarTotals counts periods: those begun (due), those with the activity held, those
+// ended without it (overdue).
+type CalendarTotals struct {
+	Due     int `json:"due"`
+	Held    int `json:"held"`
+	Overdue int `json:"overdue"`
+}
+
+// OrgCalendar is one organization's year.
+type OrgCalendar struct {
+	OrgID    int64          `json:"org_id"`
+	ParentID int64          `json:"parent_id,omitempty"`
+	Name     string         `json:"name"`
+	Kind     org.Kind       `json:"kind"`
+	Depth    int            `json:"depth"`
+	Rules    []RuleCalendar `json:"rules"`
+	Totals   CalendarTotals `json:"totals"`
+	// Attendance at the held activities it hosted in the year.
+	Attendance Tally `json:"attendance"`
+}
+
+// RuleCalendar is one rule's periods.
+type RuleCalendar struct {
+	Rule
+	Periods []Period `json:"periods"` // 12, 4 or 1; PeriodBounds gives their dates
+}
+
+// Period is one month, quarter or year of a rule.
+type Period struct {
+	Held    int  `json:"held"`    // activities of the kind held in it
+	Due     bool `json:"due"`     // it has begun, so one is expected
+	Overdue bool `json:"overdue"` // it has ended without one
+}
+
+// Calendar builds the compliance calendar of an organization's subtree for a year, as of
+// now. It does not check access: handlers ask org.Can(View). It runs three queries,
+// whatever the size of the tree — the organizations, the overrides in force, and the held
+// activities with their attendance counted by host, kind and month from the hosts table
+// alone — and does the rest in memory, so that a province's tree takes no more round
+// trips than a branch's. Dissolved organizations appear for the year they were dissolved
+// in, with nothing due after their dissolution.
+func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar, error) {
+	if year < FirstYear || year > 9999 {
+		return Calendar{}, i18n.Invalid("year", "activity.error.year", "first", FirstYear)
+	}
+	now := s.now()
+	yearStart, _ := PeriodBounds(Yearly, year, 0)
+	cal := Calendar{OrgID: orgID, Year: year, AsOf: now}
+
+	type node struct {
+		cal       OrgCalendar
+		dissolved *time.Time
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at
+		FROM org_tree t JOIN orgs o ON o.id = t.org_id
+		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)
+		ORDER BY o.depth, o.id`, orgID, yearStart)
+	if err != nil {
+		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
+	}
+	var nodes []node
+	index := map[int64]int{}
+	for rows.Next() {
+		var n node
+		var dissolved sql.NullTime
+		if err := rows.Scan(&n.cal.OrgID, &n.cal.ParentID, &n.cal.Name, &n.cal.Kind, &n.cal.Depth, &dissolved); err != nil {
+			rows.Close()
+			return cal, fmt.Errorf("activity: scan calendar org: %w", err)
+		}
+		if dissolved.Valid {
+			n.dissolved = &dissolved.Time
+		}
+		index[n.cal.OrgID] = len(nodes)
+		nodes = append(nodes, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
+	}
+	if len(nodes) == 0 {
+		return cal, store.ErrNotFound
+	}
+
+	subtree := `SELECT org_id FROM org_tree WHERE ancestor_id = $1`
+	overrides, err := s.effectiveOverrides(ctx, subtree, orgID)
+	if err != nil {
+		return cal, err
+	}
+
+	// Held activities and their attendance by host and kind, from the hosts table alone
+	// (see migration 0003). The database lists the months each kind was held in, so
+	// that a row comes back per organization and kind rather than per activity: at the
+	// scale of a province, decoding rows is what costs. (string_agg is in PostgreSQL and
+	// in SQLite since 3.44.)
+	type kindCounts struct {
+		kind   Kind
+		months [12]int
+	}
+	held := make([][]kindCounts, len(nodes))
+	rows, err = s.db.QueryContext(ctx, `SELECT h.org_id, h.kind, string_agg(CAST(h.held_month AS TEXT), ','),
+		SUM(h.present), SUM(h.late), SUM(h.on_leave), SUM(h.absent)
+		FROM activity_hosts h
+		WHERE h.org_id IN (`+subtree+`) AND h.held_year = $2
+		GROUP BY h.org_id, h.kind`, orgID, year)
+	if err != nil {
+		return cal, fmt.Errorf("activity: calendar counts of %d: %w", orgID, err)
+	}
+	for rows.Next() {
+		var id int64
+		var kc kindCounts
+		var months string
+		var t Tally
+		if err := rows.Scan(&id, &kc.kind, &months, &t.Present, &t.Late, &t.Leave, &t.Absent); err != nil {
+			rows.Close()
+			return cal, fmt.Errorf("activity: scan calendar count: %w", err)
+		}
+		i, ok := index[id]
+		if !ok {
+			continue // dissolved before the year
+		}
+		m := 0
+		for j := 0; j <= len(months); j++ {
+			if j == len(months) || months[j] == ',' {
+				if m >= 1 && m <= 12 {
+					kc.months[m-1]++
+				}
+				m = 0
+				continue
+			}
+			m = m*10 + int(months[j]-'0')
+		}
+		held[i] = append(held[i], kc)
+		a := &nodes[i].cal.Attendance
+		a.Present, a.Late, a.Leave, a.Absent = a.Present+t.Present, a.Late+t.Late, a.Leave+t.Leave, a.Absent+t.Absent
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return cal, fmt.Errorf("activity: calendar counts of %d: %w", orgID, err)
+	}
+
+	// Bounds of every period of the year, computed once.
+	bounds := map[Frequency][][2]time.Time{}
+	for _, f := range []Frequency{Monthly, Quarterly, Yearly} {
+		for i := range f.Periods() {
+			start, end := PeriodBounds(f, year, i)
+			bounds[f] = append(bounds[f], [2]time.Time{start, end})
+		}
+	}
+	builtin := map[org.Kind][]Rule{} // the rules of organizations without overrides, per kind
+	var pool []Period                // periods are carved from large blocks: millions of them in a province
+	for i := range nodes {
+		n := &nodes[i]
+		rules := overrides[n.cal.OrgID]
+		if len(rules) == 0 {
+			var ok bool
+			if rules, ok = builtin[n.cal.Kind]; !ok {
+				rules = rulesFor(n.cal.Kind, nil)
+				builtin[n.cal.Kind] = rules
+			}
+		} else {
+			rules = rulesFor(n.cal.Kind, rules)
+		}
+		if len(rules) > 0 {
+			n.cal.Rules = make([]RuleCalendar, 0, len(rules))
+		}
+		for _, r := range rules {
+			need := r.Frequency.Periods()
+			if cap(pool)-len(pool) < need {
+				pool = make([]Period, 0, 1<<14)
+			}
+			pool = pool[:len(pool)+need]
+			rc := RuleCalendar{Rule: r, Periods: pool[len(pool)-need : len(pool) : len(pool)]}
+			var counts *[12]int
+			for k := range held[i] {
+				if held[i][k].kind == r.Kind {
+					counts = &held[i][k].months
+				}
+			}
+			months := 12 / need
+			for p := range rc.Periods {
+				per := &rc.Periods[p]
+				if counts != nil {
+					for m := p * months; m < (p+1)*months; m++ {
+						per.Held += counts[m]
+					}
+				}
+				start, end := bounds[r.Frequency][p][0], bounds[r.Frequency][p][1]
+				per.Due = !now.Before(start) && (n.dissolved == nil || n.dissolved.After(start))
+				per.Overdue = per.Due && !now.Before(end) && per.Held == 0
+				if per.Due {
+					n.cal.Totals.Due++
+				}
+				if per.Held > 0 {
+					n.cal.Totals.Held++
+				}
+				if per.Overdue {
+					n.cal.Totals.Overdue++
+				}
+			}
+			n.cal.Rules = append(n.cal.Rules, rc)
+		}
+		cal.Total.Due += n.cal.Totals.Due
+		cal.Total.Held += n.cal.Totals.Held
+		cal.Total.Overdue += n.cal.Totals.Overdue
+	}
+
+	// Parents before children, siblings in order of creation.
+	children := map[int64][]int{}
+	for i, n := range nodes {
+		if n.cal.OrgID != orgID {
+			children[n.cal.ParentID] = append(children[n.cal.ParentID], i)
+		}
+	}
+	cal.Orgs = make([]OrgCalendar, 0, len(nodes))
+	var walk func(i int)
+	walk = func(i int) {
+		cal.Orgs = append(cal.Orgs, nodes[i].cal)
+		for _, c := range children[nodes[i].cal.OrgID] {
+			walk(c)
+		}
+	}
+	walk(index[orgID])
+	return cal, nil
+}
