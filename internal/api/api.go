@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"vanguard/internal/activity"
 	"vanguard/internal/auth"
+	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
+	"vanguard/internal/idea"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
 	"vanguard/internal/server"
@@ -19,16 +22,22 @@ import (
 
 // Deps are the services the API uses.
 type Deps struct {
-	Orgs   *org.Service
-	People *member.Service
+	Orgs       *org.Service
+	People     *member.Service
+	Consult    *consult.Service
+	Ideas      *idea.Service
+	Activities *activity.Service
 }
 
 // Handlers serve the API.
 type Handlers struct {
-	srv    *server.Server
-	auth   *auth.Service
-	orgs   *org.Service
-	people *member.Service
+	srv        *server.Server
+	auth       *auth.Service
+	orgs       *org.Service
+	people     *member.Service
+	topics     *consult.Service
+	ideas      *idea.Service
+	activities *activity.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -74,6 +83,23 @@ func (h *Handlers) routes() []Route {
 			"POST /api/v1/people/import/{upload_id}", // the uploader
 		}},
 
+		{Pattern: "GET /api/v1/topics", Access: server.SignedIn, handler: h.listTopics},                 // topics the caller reads
+		{Pattern: "POST /api/v1/topics", Access: server.SignedIn, handler: h.createTopic},               // Manage on org_id
+		{Pattern: "GET /api/v1/topics/{id}", Access: server.SignedIn, handler: h.getTopic},              // View on its org, or in its audience
+		{Pattern: "POST /api/v1/topics/{id}/opinions", Access: server.SignedIn, handler: h.giveOpinion}, // in its audience, while open
+		{Pattern: "PUT /api/v1/topics/{id}/vote", Access: server.SignedIn, handler: h.castVote},         // in its audience, while open
+		{Pattern: "POST /api/v1/topics/{id}/decision", Access: server.SignedIn, handler: h.decideTopic}, // Manage on its org
+		{Pattern: "GET /api/v1/ideas", Access: server.SignedIn, handler: h.listIdeas},                   // ideas the caller reads
+		{Pattern: "POST /api/v1/ideas", Access: server.SignedIn, handler: h.submitIdea},                 // a person, on their org's board or one above
+		{Pattern: "POST /api/v1/ideas/{id}/review", Access: server.SignedIn, handler: h.reviewIdea},     // Manage on its org
+
+		{Pattern: "GET /api/v1/activities", Access: server.SignedIn, handler: h.listActivities},                // hosts in View scope
+		{Pattern: "POST /api/v1/activities", Access: server.SignedIn, handler: h.createActivity},               // Manage on every host
+		{Pattern: "GET /api/v1/activities/{id}", Access: server.SignedIn, handler: h.getActivity},              // a host in View scope, or in its audience
+		{Pattern: "POST /api/v1/activities/{id}/checkin", Access: server.SignedIn, handler: h.checkinActivity}, // in its audience, with the QR token
+		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
+		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -83,7 +109,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

@@ -343,6 +343,9 @@ func TestOpenAPIMatchesTheServer(t *testing.T) {
 		ck.json(f.manager, "POST", path("/api/v1/people/import/%d", preview.UploadID), nil, 422)
 		ck.json(anon, "POST", path("/api/v1/people/import/%d", preview.UploadID), nil, 401)
 
+		consultOpenAPICases(t, f, ck)
+		activityOpenAPICases(t, f, ck)
+
 		// Last, as they lock the address out of issuing tokens: an account with the demo
 		// password outside demo mode, and throttling.
 		hash, err := auth.HashPassword(auth.DemoPassword, auth.TestHashParams)

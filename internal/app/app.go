@@ -14,10 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"vanguard/internal/activity"
 	"vanguard/internal/api"
 	"vanguard/internal/auth"
+	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
+	"vanguard/internal/idea"
 	"vanguard/internal/member"
+	"vanguard/internal/notify"
 	"vanguard/internal/org"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
@@ -26,15 +30,19 @@ import (
 
 // App is one explicit struct of every dependency; nothing is hidden in package state.
 type App struct {
-	Config  Config
-	Logger  *slog.Logger
-	DB      *store.DB
-	Auth    *auth.Service
-	Orgs    *org.Service
-	People  *member.Service
-	Catalog *i18n.Catalog
-	Handler http.Handler
-	Routes  []server.Route // every registered route with its declared access
+	Config     Config
+	Logger     *slog.Logger
+	DB         *store.DB
+	Auth       *auth.Service
+	Orgs       *org.Service
+	People     *member.Service
+	Consult    *consult.Service
+	Ideas      *idea.Service
+	Notify     *notify.Service
+	Activities *activity.Service
+	Catalog    *i18n.Catalog
+	Handler    http.Handler
+	Routes     []server.Route // every registered route with its declared access
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -105,11 +113,16 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	srv := server.New(server.Options{Logger: logger, Auth: authSvc, Catalog: cat, Registry: reg, SecureCookies: c.SecureCookies})
 	orgs := org.New(db)
 	people := member.New(db, orgs)
-	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people}); err != nil {
+	notices := notify.New(db)
+	topics := consult.New(db, orgs, people, notices)
+	ideas := idea.New(db, orgs, people, notices)
+	activities := activity.New(db, activity.Options{})
+	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
+		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 
 // Serve listens on the configured address until ctx ends, then shuts down gracefully:
@@ -120,19 +133,17 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
 	}
-	hs := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
-	}
+	hs := a.httpServer()
 	scheme := "http"
 	if a.Config.TLSCert != "" {
 		scheme = "https"
 		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	// Say where we serve before the first request is answered: the listener is open, so
+	// a client that connects early waits in the backlog, and whoever watches the output
+	// never sees a server that answers without having said so.
+	if ready != nil {
+		ready(scheme + "://" + displayAddr(ln.Addr().String()))
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -142,9 +153,6 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		}
 		errc <- hs.Serve(ln)
 	}()
-	if ready != nil {
-		ready(scheme + "://" + displayAddr(ln.Addr().String()))
-	}
 	select {
 	case err := <-errc:
 		return err
@@ -157,6 +165,20 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// httpServer is the server Serve runs, with its limits: a slow or stalled client cannot
+// hold a connection open for ever, nor send unbounded headers.
+func (a *App) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // displayAddr turns 0.0.0.0 or [::] into localhost, so the printed URL can be opened.

@@ -179,3 +179,23 @@ func Describe(c Config) []string {
 	}
 	return lines
 }
+
+// OptionsMarkdown is the options table as a Markdown table, for the configuration
+// reference in docs/OPERATIONS.md (`vanguard config --markdown`), so the reference is
+// generated from the table itself and a test keeps the two equal.
+func OptionsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
+	for _, o := range options() {
+		def := "`" + o.def + "`"
+		if o.def == "" {
+			def = "—"
+		}
+		help := o.help
+		if o.secret {
+			help += "; may hold a password, which `vanguard config` hides"
+		}
+		fmt.Fprintf(&b, "| `--%s` | `%s` | %s | %s |\n", o.name, o.env, def, strings.ReplaceAll(help, "|", "\\|"))
+	}
+	return b.String()
+}

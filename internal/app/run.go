@@ -27,7 +27,10 @@ Commands:
   migrate       apply database migrations and exit
   demo          load the demo data into an empty database
   admin create  create an administrator account
-  config        print the effective configuration, secrets hidden
+  backup        write a consistent backup of the SQLite database and the data directory to --out
+  restore       restore a backup (--from) into an empty data directory
+  healthcheck   ask the server at --addr for /healthz (a container's health check)
+  config        print the effective configuration, secrets hidden (--markdown: the options table)
   version       print the version
 
 Every flag has an environment twin: --addr is VANGUARD_ADDR, --data-dir VANGUARD_DATA_DIR,
@@ -49,15 +52,28 @@ func Run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return runMigrate(ctx, rest, env, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, env, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, env, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, env, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, env, stdout, stderr)
 	case "admin":
 		if len(rest) == 0 || rest[0] != "create" {
 			return &UsageError{Msg: "vanguard admin: the only subcommand is \"create\""}
 		}
 		return runAdminCreate(ctx, rest[1:], env, stdin, stdout, stderr)
 	case "config":
-		c, err := ParseConfig("config", rest, env, stderr, nil)
+		var markdown bool
+		c, err := ParseConfig("config", rest, env, stderr, func(fs *flag.FlagSet) {
+			fs.BoolVar(&markdown, "markdown", false, "print the table of every option as Markdown, for the documentation")
+		})
 		if err != nil {
 			return err
+		}
+		if markdown {
+			fmt.Fprint(stdout, OptionsMarkdown())
+			return nil
 		}
 		for _, line := range Describe(c) {
 			fmt.Fprintln(stdout, line)

@@ -233,7 +233,8 @@ func (s *Service) recordFailure(ctx context.Context, subjects []string, now time
 	})
 }
 
-// SetPassword changes an account's password and ends its other sessions and tokens.
+// SetPassword changes an account's password and ends its browser sessions. API tokens
+// stay: they belong to integrating systems, and each can be revoked on its own.
 func (s *Service) SetPassword(ctx context.Context, accountID int64, password string) error {
 	if err := s.CheckPassword(password); err != nil {
 		return err

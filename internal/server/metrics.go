@@ -45,6 +45,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 // URLs do not explode the number of series.
 func (m *metrics) instrument(pattern string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if name, ok := r.Context().Value(routeKey).(*routeName); ok {
+			name.pattern = pattern // for the request log
+		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)

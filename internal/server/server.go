@@ -143,6 +143,7 @@ const (
 	langKey
 	sessionKey
 	catalogKey
+	routeKey
 )
 
 func catalogFrom(r *http.Request) *i18n.Catalog {
@@ -268,13 +269,15 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// logRequests writes one structured line per request. It logs the path but never the
-// query string or body, where personal data could travel.
+// logRequests writes one structured line per request: the route that served it and
+// the path with anything that could be personal data blotted out (see loggedPath),
+// but never the query string or body, where personal data travels.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
+		route := &routeName{}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey, route)))
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
@@ -283,10 +286,40 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		s.opts.Logger.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("route", route.pattern), slog.String("path", loggedPath(r.URL.Path)),
 			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)), slog.String("remote", ClientAddress(r)))
 	})
+}
+
+// routeName receives, from the route that serves a request, its pattern.
+type routeName struct{ pattern string }
+
+// loggedPath is a request path fit for the log. Our own paths carry only short
+// numeric ids and ASCII words, so any segment that is not such — one with eleven or
+// more digits (a phone number, an ID number, however punctuated), or with characters
+// beyond ASCII letters, digits and ._~- (a name), or longer than 64 — shows as "*":
+// a mistaken or hostile request that puts personal data in a path must not carry it
+// into the log.
+func loggedPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		digits, ok := 0, len(seg) <= 64
+		for j := 0; ok && j < len(seg); j++ {
+			c := seg[j]
+			switch {
+			case c >= '0' && c <= '9':
+				digits++
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '.', c == '_', c == '~', c == '-':
+			default:
+				ok = false
+			}
+		}
+		if !ok || digits >= 11 {
+			segs[i] = "*"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

@@ -135,9 +135,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// table of a large tree in memory — it halves a county's subtree count at 200,000
 	// organizations;
 	// _txlock=immediate takes the write lock at BEGIN, so a transaction never fails half-way
-	// when it upgrades from reading to writing.
+	// when it upgrades from reading to writing;
+	// synchronous=FULL syncs the WAL at every commit, so an acknowledged write survives a
+	// power cut or an OS crash, not only a crash of the process (NORMAL would). It costs:
+	// about 2,300 single-row commits a second here instead of 14,000 — plenty for a
+	// party organization's writes, and bulk paths batch their rows into one commit.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)&_time_format=sqlite&_txlock=immediate"
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=cache_size(-32768)&_time_format=sqlite&_txlock=immediate"
 	write, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -238,10 +242,17 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // utc stores every time in UTC, so that SQLite's text timestamps compare in time order
-// and PostgreSQL and SQLite hold the same values.
+// and PostgreSQL and SQLite hold the same values. For the same reason it removes the
+// NUL character (U+0000) from text: PostgreSQL refuses it in any text value, so a
+// NUL typed into a form, a JSON body or a roster cell would fail the write there
+// (a 500) and be stored on SQLite. No text the platform keeps means a NUL.
 func utc(args []any) []any {
 	for i, a := range args {
 		switch v := a.(type) {
+		case string:
+			if strings.IndexByte(v, 0) >= 0 {
+				args[i] = strings.ReplaceAll(v, "\x00", "")
+			}
 		case time.Time:
 			args[i] = v.UTC()
 		case *time.Time:

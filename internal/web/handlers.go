@@ -11,9 +11,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"vanguard/internal/activity"
 	"vanguard/internal/auth"
+	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
+	"vanguard/internal/idea"
 	"vanguard/internal/member"
+	"vanguard/internal/notify"
 	"vanguard/internal/org"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
@@ -21,21 +25,28 @@ import (
 
 // Deps are the services the pages use.
 type Deps struct {
-	DB       *store.DB
-	Registry *prometheus.Registry
-	Orgs     *org.Service
-	People   *member.Service
+	DB         *store.DB
+	Registry   *prometheus.Registry
+	Orgs       *org.Service
+	People     *member.Service
+	Consult    *consult.Service
+	Ideas      *idea.Service
+	Notify     *notify.Service
+	Activities *activity.Service
 }
 
 // Handlers serve the pages.
 type Handlers struct {
-	srv    *server.Server
-	auth   *auth.Service
-	db     *store.DB
-	orgs   *org.Service
-	people *member.Service
-	views  *views
-	assets *assets
+	srv      *server.Server
+	auth     *auth.Service
+	db       *store.DB
+	orgs     *org.Service
+	people   *member.Service
+	views    *views
+	assets   *assets
+	unread   func(ctx context.Context, accountID int64) (int, error)                             // unread notices, for the menu
+	more     func(ctx context.Context, a auth.Account) ([]reminder, error)                       // reminders of organizational life
+	inactive func(ctx context.Context, a auth.Account, orgID int64) ([]activity.Inactive, error) // members without organizational life
 }
 
 // Register parses the templates and adds every page route to srv.
@@ -64,7 +75,10 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	srv.HandleFunc("POST /account/password", server.SignedIn, h.changePassword)
 	srv.HandleFunc("POST /account/tokens", server.SignedIn, h.issueToken)
 	srv.HandleFunc("POST /account/tokens/{id}/revoke", server.SignedIn, h.revokeToken)
+	h.registerSessionPages(srv)
 	h.registerOrgPages(srv)
+	h.registerParticipation(srv, d)
+	h.registerActivities(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
@@ -170,6 +184,13 @@ func (h *Handlers) reminders(ctx context.Context, a auth.Account) ([]reminder, e
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if h.more != nil {
+		more, err := h.more(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, more...)
+	}
 	return list, nil
 }
 
@@ -251,6 +272,7 @@ func (h *Handlers) setLang(w http.ResponseWriter, r *http.Request) {
 
 type accountData struct {
 	Tokens   []auth.Token
+	Sessions []auth.Session
 	NewToken string // shown once, right after it is issued
 }
 
@@ -261,6 +283,10 @@ func (h *Handlers) account(w http.ResponseWriter, r *http.Request) {
 		flash = "account.password.changed"
 	case "revoked":
 		flash = "account.token.revoked"
+	case "session":
+		flash = "ops.sessions.revoked"
+	case "others":
+		flash = "ops.sessions.others_ended"
 	}
 	h.renderAccount(w, r, http.StatusOK, flash, "", nil)
 }
@@ -272,7 +298,12 @@ func (h *Handlers) renderAccount(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
-	p := h.page(r, "account.title", accountData{Tokens: tokens, NewToken: newToken})
+	sessions, err := h.accountSessions(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.page(r, "account.title", accountData{Tokens: tokens, Sessions: sessions, NewToken: newToken})
 	p.Flash, p.Errors = flash, errs
 	h.render(w, r, status, "account", p)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"vanguard/internal/activity"
 	"vanguard/internal/i18n"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
@@ -131,6 +132,7 @@ type orgPageData struct {
 	UnitKinds []string
 	Today     string
 	Form      form
+	Inactive  []activity.Inactive // members without organizational life for six months, for its managers
 }
 
 func (h *Handlers) orgPage(w http.ResponseWriter, r *http.Request) {
@@ -202,6 +204,12 @@ func (h *Handlers) renderOrg(w http.ResponseWriter, r *http.Request, o org.Org, 
 	}
 	if d.Rights.Administer {
 		if d.Grants, err = h.orgs.Grants(ctx, o.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if d.Rights.Manage && h.inactive != nil {
+		if d.Inactive, err = h.inactive(ctx, a, o.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}

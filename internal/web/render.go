@@ -159,6 +159,7 @@ type accountView struct {
 	DisplayName string
 	IsAdmin     bool
 	HasRoles    bool // holds a role on some organization: the tree's pages are offered
+	Unread      int  // unread notices
 }
 
 func (h *Handlers) page(r *http.Request, title string, data any) *Page {
@@ -171,6 +172,13 @@ func (h *Handlers) page(r *http.Request, title string, data any) *Page {
 				h.srv.Logger().ErrorContext(r.Context(), "read roles for the menu", "err", err)
 			}
 			p.Account.HasRoles = held
+		}
+		if h.unread != nil {
+			n, err := h.unread(r.Context(), a.ID)
+			if err != nil {
+				h.srv.Logger().ErrorContext(r.Context(), "count unread notices for the menu", "err", err)
+			}
+			p.Account.Unread = n
 		}
 	}
 	return p

@@ -1,0 +1,194 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"vanguard/internal/app/apptest"
+	"vanguard/internal/audit"
+	"vanguard/internal/auth"
+	"vanguard/internal/org"
+	"vanguard/internal/store"
+	"vanguard/internal/store/storetest"
+)
+
+// nodeHeader names, in each answer through the test proxy, the node that served it.
+const nodeHeader = "X-Test-Node"
+
+// twoNodes starts two application nodes over one PostgreSQL schema behind a reverse
+// proxy that sends requests to them in turn, as a load balancer without stickiness.
+type twoNodes struct {
+	nodes [2]*apptest.Env
+	proxy *apptest.Env // the proxy's address, for clients
+	turn  atomic.Int64
+}
+
+func startTwoNodes(t *testing.T) *twoNodes {
+	t.Helper()
+	dsn := storetest.PostgresSchema(t)
+	ctx := context.Background()
+	// Both nodes open and migrate the schema at once, as two nodes started together do:
+	// the migration lock must let exactly one of them apply the migrations.
+	var dbs [2]*store.DB
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range dbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := store.Open(ctx, dsn)
+			if err == nil {
+				_, err = db.Migrate(ctx)
+			}
+			dbs[i], errs[i] = db, err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+		t.Cleanup(func() { dbs[i].Close() })
+	}
+	tn := &twoNodes{}
+	targets := [2]*url.URL{}
+	for i := range dbs {
+		tn.nodes[i] = apptest.Start(t, dbs[i], apptest.Options{})
+		targets[i], _ = url.Parse(tn.nodes[i].URL)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			i := tn.turn.Add(1) % 2
+			pr.SetURL(targets[i])
+			pr.Out.Host = pr.In.Host // the nodes see the address the browser used
+			pr.Out.Header.Set(nodeHeader, fmt.Sprint(i))
+		},
+		ModifyResponse: func(r *http.Response) error {
+			r.Header.Set(nodeHeader, r.Request.Header.Get(nodeHeader))
+			return nil
+		},
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	tn.proxy = &apptest.Env{URL: srv.URL}
+	return tn
+}
+
+// on makes the next request through the proxy go to node i.
+func (tn *twoNodes) on(i int) { tn.turn.Store(int64(i+1) % 2) }
+
+func served(t *testing.T, r *apptest.Response, want int) {
+	t.Helper()
+	if got := r.Header.Get(nodeHeader); got != fmt.Sprint(want) {
+		t.Fatalf("served by node %q, want node %d", got, want)
+	}
+}
+
+func TestTwoNodesBehindOneProxyAgree(t *testing.T) {
+	tn := startTwoNodes(t)
+	ctx := audit.WithActor(context.Background(), audit.Actor{Name: "two-nodes"})
+	a := tn.nodes[0].App
+	if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: "secretary", Password: "a long passphrase", IsAdmin: true}); err != nil {
+		t.Fatal(err)
+	}
+	root, err := a.Orgs.Create(ctx, org.NewOrg{Kind: org.Committee, Name: "两节点党委"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("a session made on one node works on the other", func(t *testing.T) {
+		c := tn.proxy.Client(t)
+		tn.on(0)
+		r := c.PostForm("/login", url.Values{"username": {"secretary"}, "password": {"a long passphrase"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("login: %d %s", r.Status, r.Body)
+		}
+		served(t, r, 0)
+		r = c.Get("/account")
+		served(t, r, 1)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "secretary") {
+			t.Fatalf("the session from node 0 on node 1: %d", r.Status)
+		}
+		// Logging out on node 0 ends it on node 1 too.
+		tn.on(0)
+		if r := c.PostForm("/logout", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("logout: %d", r.Status)
+		}
+		if r := c.Get("/account"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location(), "/login") {
+			t.Fatalf("the session ended on node 0 still works on node 1: %d", r.Status)
+		}
+	})
+
+	t.Run("a write on one node is read on the other", func(t *testing.T) {
+		c := tn.proxy.Client(t)
+		tn.on(0)
+		var tok struct {
+			Token string `json:"token"`
+		}
+		r := c.JSON("POST", "/api/v1/tokens", map[string]string{"username": "secretary", "password": "a long passphrase"})
+		served(t, r, 0)
+		r.Decode(t, &tok)
+		c.Token = tok.Token
+		r = c.JSON("POST", "/api/v1/people", map[string]any{"name": "两节点", "id_number": uniqueIDNumber(4242),
+			"org_id": root.ID, "stage": "resident"})
+		served(t, r, 1) // the token issued on node 0 works on node 1
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create on node 1: %d %s", r.Status, r.Body)
+		}
+		var p struct {
+			ID int64 `json:"id"`
+		}
+		r.Decode(t, &p)
+		r = c.Get(fmt.Sprintf("/api/v1/people/%d", p.ID))
+		served(t, r, 0)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "两节点") {
+			t.Fatalf("read on node 0 what node 1 wrote: %d %s", r.Status, r.Body)
+		}
+		// Revoking the token on node 0 revokes it on node 1.
+		var list struct {
+			Tokens []struct {
+				ID int64 `json:"id"`
+			} `json:"tokens"`
+		}
+		c.Get("/api/v1/tokens").Decode(t, &list)
+		tn.on(0)
+		if r := c.Do("DELETE", fmt.Sprintf("/api/v1/tokens/%d", list.Tokens[len(list.Tokens)-1].ID), nil, nil); r.Status != http.StatusNoContent {
+			t.Fatalf("revoke: %d %s", r.Status, r.Body)
+		}
+		if r := c.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("a token revoked on node 0 still works on node 1: %d", r.Status)
+		}
+	})
+
+	t.Run("login throttling counts across nodes", func(t *testing.T) {
+		c := tn.proxy.Client(t)
+		tn.on(0)
+		for i := 0; i < 5; i++ {
+			r := c.PostForm("/login", url.Values{"username": {"secretary"}, "password": {"wrong password"}})
+			served(t, r, i%2)
+			if r.Status != http.StatusUnauthorized {
+				t.Fatalf("wrong password %d: %d", i+1, r.Status)
+			}
+		}
+		// The sixth, on either node — here node 1, which saw only two of the five — is
+		// refused, even with the right password.
+		r := c.PostForm("/login", url.Values{"username": {"secretary"}, "password": {"a long passphrase"}})
+		served(t, r, 1)
+		if r.Status != http.StatusTooManyRequests {
+			t.Fatalf("the sixth attempt: %d, want 429", r.Status)
+		}
+		r = c.JSON("POST", "/api/v1/tokens", map[string]string{"username": "secretary", "password": "a long passphrase"})
+		served(t, r, 0)
+		if r.Status != http.StatusTooManyRequests {
+			t.Fatalf("the seventh attempt, through the API on node 0: %d, want 429", r.Status)
+		}
+	})
+}
