@@ -220,7 +220,7 @@ func (s *Service) CreateIn(ctx context.Context, q store.Querier, sc org.Scope, i
 		return Activity{}, asError(errs)
 	}
 	var a Activity
-	err := writeIn(ctx, q, func(q store.Querier) error {
+	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		if err := s.checkReferences(ctx, q, sc, in); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package activity
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"strconv"
@@ -9,18 +8,7 @@ import (
 	"time"
 
 	"vanguard/internal/i18n"
-	"vanguard/internal/store"
 )
-
-// writeIn runs fn on q, or, when q is the database itself rather than a transaction,
-// inside a transaction of its own: on SQLite the database's QueryRowContext reads from a
-// read-only pool, so an INSERT … RETURNING through it would fail there.
-func writeIn(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
-	if db, ok := q.(*store.DB); ok {
-		return db.InTx(ctx, func(tx *store.Tx) error { return fn(tx) })
-	}
-	return fn(q)
-}
 
 // placeholders returns "$n, $n+1, …" for ids and the ids as arguments.
 func placeholders(ids []int64, first int) (string, []any) {

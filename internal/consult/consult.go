@@ -216,35 +216,13 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 // Now is the service's clock, for pages that show a topic's phase.
 func (s *Service) Now() time.Time { return s.now() }
 
-// Caller is who is asking: an account, and the person record it takes part as, if any.
-type Caller struct {
-	Account auth.Account
-	Person  *member.Person
-}
+// Caller is who is asking: an account and the person it acts as.
+type Caller = member.Caller
 
 // CallerOf finds the person record of an account. An account without one (a worker's
 // login, a system administrator) reads but does not take part.
 func (s *Service) CallerOf(ctx context.Context, a auth.Account) (Caller, error) {
-	c := Caller{Account: a}
-	if a.ID == 0 {
-		return c, nil
-	}
-	p, err := s.people.ByAccount(ctx, a.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return c, nil
-	case err != nil:
-		return c, err
-	}
-	c.Person = &p
-	return c, nil
-}
-
-func (c Caller) personID() int64 {
-	if c.Person == nil {
-		return 0
-	}
-	return c.Person.ID
+	return s.people.CallerOf(ctx, a)
 }
 
 // audience is the condition that person p may take part in topic t. It is the one
@@ -307,7 +285,7 @@ type Access struct {
 func (s *Service) AccessTo(ctx context.Context, c Caller, t Topic) (Access, error) {
 	var a Access
 	var err error
-	if a.TakePart, err = eligible(ctx, s.db, t.ID, c.personID()); err != nil {
+	if a.TakePart, err = eligible(ctx, s.db, t.ID, c.PersonID()); err != nil {
 		return a, err
 	}
 	view, err := s.orgs.Can(ctx, c.Account, org.View, t.OrgID)

@@ -368,7 +368,7 @@ func (s *Service) List(ctx context.Context, c Caller, f Filter) ([]Summary, int,
 	if limit <= 0 || limit > MaxPage {
 		limit = 50
 	}
-	person := arg(c.personID())
+	person := arg(c.PersonID())
 	rows, err := s.db.QueryContext(ctx, `SELECT `+topicColumns+`,
 		(SELECT COUNT(*) FROM opinions x WHERE x.topic_id = t.id),
 		(SELECT COUNT(*) FROM opinions x WHERE x.topic_id = t.id AND x.hidden_at IS NOT NULL),

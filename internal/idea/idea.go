@@ -15,7 +15,6 @@ package idea
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -110,41 +109,12 @@ func New(db *store.DB, orgs *org.Service, people *member.Service, notices *notif
 	return &Service{db: db, orgs: orgs, people: people, notices: notices, now: time.Now}
 }
 
-// Caller is who is asking: an account and the person record it acts as, if any.
-type Caller struct {
-	Account auth.Account
-	Person  *member.Person
-}
+// Caller is who is asking: an account and the person it acts as.
+type Caller = member.Caller
 
 // CallerOf finds the person record of an account.
 func (s *Service) CallerOf(ctx context.Context, a auth.Account) (Caller, error) {
-	c := Caller{Account: a}
-	if a.ID == 0 {
-		return c, nil
-	}
-	p, err := s.people.ByAccount(ctx, a.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return c, nil
-	case err != nil:
-		return c, err
-	}
-	c.Person = &p
-	return c, nil
-}
-
-func (c Caller) personID() int64 {
-	if c.Person == nil {
-		return 0
-	}
-	return c.Person.ID
-}
-
-func (c Caller) personOrg() int64 {
-	if c.Person == nil {
-		return 0
-	}
-	return c.Person.OrgID
+	return s.people.CallerOf(ctx, a)
 }
 
 // Access is what a caller may do with an idea.
@@ -207,5 +177,5 @@ func visibleWhere(c Caller, next int) (string, []any) {
 	n := next + len(args)
 	return `(` + cond + ` OR i.person_id = $` + strconv.Itoa(n) + ` OR (i.status IN (` + publicList() + `)
 		AND i.org_id IN (SELECT x.ancestor_id FROM org_tree x WHERE x.org_id = $` + strconv.Itoa(n+1) + `)))`,
-		append(args, c.personID(), c.personOrg())
+		append(args, c.PersonID(), c.PersonOrgID())
 }

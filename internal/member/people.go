@@ -222,7 +222,7 @@ func (s *Service) Create(ctx context.Context, n NewPerson) (Person, error) {
 // CreateIn adds a person inside the caller's transaction.
 func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewPerson) (Person, error) {
 	var p Person
-	err := writeIn(ctx, q, func(q store.Querier) error {
+	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		p, err = s.createIn(ctx, q, n)
 		return err
@@ -323,18 +323,6 @@ func nullString(s string) any {
 	return s
 }
 
-// writeIn runs fn on q, or, when q is the database itself rather than a transaction,
-// inside a transaction of its own. The functions that take a Querier write several
-// rows that stand or fall together, and on SQLite the database's QueryRowContext
-// reads from a read-only pool, so an INSERT … RETURNING through it would fail there
-// while it works on PostgreSQL.
-func writeIn(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
-	if db, ok := q.(*store.DB); ok {
-		return db.InTx(ctx, func(tx *store.Tx) error { return fn(tx) })
-	}
-	return fn(q)
-}
-
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -414,7 +402,7 @@ func (s *Service) List(ctx context.Context, sc org.Scope, f Filter) ([]Person, i
 
 // LinkAccount connects a person to a login account, so that they see their own record.
 func (s *Service) LinkAccount(ctx context.Context, q store.Querier, personID, accountID int64) error {
-	return writeIn(ctx, q, func(q store.Querier) error { return s.linkAccount(ctx, q, personID, accountID) })
+	return store.WriteIn(ctx, q, func(q store.Querier) error { return s.linkAccount(ctx, q, personID, accountID) })
 }
 
 func (s *Service) linkAccount(ctx context.Context, q store.Querier, personID, accountID int64) error {

@@ -121,7 +121,7 @@ type Grant struct {
 
 // GrantRole gives an account a role on an organization.
 func (s *Service) GrantRole(ctx context.Context, q store.Querier, accountID, orgID int64, role Role) error {
-	return writeIn(ctx, q, func(q store.Querier) error { return s.grantRole(ctx, q, accountID, orgID, role) })
+	return store.WriteIn(ctx, q, func(q store.Querier) error { return s.grantRole(ctx, q, accountID, orgID, role) })
 }
 
 func (s *Service) grantRole(ctx context.Context, q store.Querier, accountID, orgID int64, role Role) error {

@@ -77,7 +77,7 @@ type NewAlliance struct {
 // CreateAlliance founds an alliance.
 func (s *Service) CreateAlliance(ctx context.Context, q store.Querier, n NewAlliance) (int64, error) {
 	var id int64
-	err := writeIn(ctx, q, func(q store.Querier) error {
+	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		id, err = s.createAlliance(ctx, q, n)
 		return err
@@ -139,7 +139,7 @@ func (s *Service) createAlliance(ctx context.Context, q store.Querier, n NewAlli
 
 // AddResource records a resource a member organization shares.
 func (s *Service) AddResource(ctx context.Context, q store.Querier, allianceID int64, r AllianceResource) error {
-	return writeIn(ctx, q, func(q store.Querier) error { return s.addResource(ctx, q, allianceID, r) })
+	return store.WriteIn(ctx, q, func(q store.Querier) error { return s.addResource(ctx, q, allianceID, r) })
 }
 
 func (s *Service) addResource(ctx context.Context, q store.Querier, allianceID int64, r AllianceResource) error {
@@ -163,7 +163,7 @@ func (s *Service) addResource(ctx context.Context, q store.Querier, allianceID i
 
 // AddPair records paired assistance between two members.
 func (s *Service) AddPair(ctx context.Context, q store.Querier, allianceID int64, p AlliancePair) error {
-	return writeIn(ctx, q, func(q store.Querier) error { return s.addPair(ctx, q, allianceID, p) })
+	return store.WriteIn(ctx, q, func(q store.Querier) error { return s.addPair(ctx, q, allianceID, p) })
 }
 
 func (s *Service) addPair(ctx context.Context, q store.Querier, allianceID int64, p AlliancePair) error {

@@ -108,7 +108,7 @@ func UnitKinds() []string {
 // CreateUnit adds a host unit.
 func (s *Service) CreateUnit(ctx context.Context, q store.Querier, u Unit) (Unit, error) {
 	var out Unit
-	err := writeIn(ctx, q, func(q store.Querier) error {
+	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		out, err = s.createUnit(ctx, q, u)
 		return err
@@ -165,7 +165,7 @@ func (s *Service) Create(ctx context.Context, n NewOrg) (Org, error) {
 // CreateIn adds an organization inside the caller's transaction (imports, demo data).
 func (s *Service) CreateIn(ctx context.Context, q store.Querier, n NewOrg) (Org, error) {
 	var out Org
-	err := writeIn(ctx, q, func(q store.Querier) error {
+	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		out, err = s.createIn(ctx, q, n)
 		return err
@@ -224,17 +224,6 @@ func (s *Service) createIn(ctx context.Context, q store.Querier, n NewOrg) (Org,
 	return o, audit.Record(ctx, q, "create", "org", o.ID, nil, o)
 }
 
-// writeIn runs fn on q, or, when q is the database itself rather than a transaction,
-// inside a transaction of its own. The functions that take a Querier write several
-// rows that stand or fall together, and on SQLite the database's QueryRowContext
-// reads from a read-only pool, so an INSERT … RETURNING through it would fail there
-// while it works on PostgreSQL.
-func writeIn(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
-	if db, ok := q.(*store.DB); ok {
-		return db.InTx(ctx, func(tx *store.Tx) error { return fn(tx) })
-	}
-	return fn(q)
-}
 
 func nullID(id int64) any {
 	if id == 0 {

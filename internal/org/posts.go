@@ -71,7 +71,7 @@ type NewPost struct {
 // ends the old one's term the day before.
 func (s *Service) Appoint(ctx context.Context, q store.Querier, n NewPost) (Post, error) {
 	var out Post
-	err := writeIn(ctx, q, func(q store.Querier) error {
+	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		out, err = s.appoint(ctx, q, n)
 		return err

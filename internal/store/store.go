@@ -241,6 +241,18 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// WriteIn runs fn on q, or, when q is the database itself rather than a transaction,
+// inside a transaction of its own. Domain functions that take a Querier write several
+// rows that stand or fall together; and on SQLite the database's QueryRowContext reads
+// from the read-only pool, so an INSERT … RETURNING through it would fail there while it
+// works on PostgreSQL.
+func WriteIn(ctx context.Context, q Querier, fn func(Querier) error) error {
+	if db, ok := q.(*DB); ok {
+		return db.InTx(ctx, func(tx *Tx) error { return fn(tx) })
+	}
+	return fn(q)
+}
+
 // utc stores every time in UTC, so that SQLite's text timestamps compare in time order
 // and PostgreSQL and SQLite hold the same values. For the same reason it removes the
 // NUL character (U+0000) from text: PostgreSQL refuses it in any text value, so a
