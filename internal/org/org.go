@@ -224,7 +224,6 @@ func (s *Service) createIn(ctx context.Context, q store.Querier, n NewOrg) (Org,
 	return o, audit.Record(ctx, q, "create", "org", o.ID, nil, o)
 }
 
-
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
