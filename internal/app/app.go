@@ -116,14 +116,20 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	orgs := org.New(db)
 	people := member.New(db, orgs)
 	notices := notify.New(db)
+	ledger := points.New(db)
 	topics := consult.New(db, orgs, people, notices)
 	ideas := idea.New(db, orgs, people, notices)
-	activities := activity.New(db, activity.Options{})
-	ledger := points.New(db)
+	ideas.Credit(func(ctx context.Context, q store.Querier, c idea.Credit) error {
+		return ledger.CreditIdea(ctx, q, c.IdeaID, c.PersonID, string(c.Status), c.At)
+	})
+	activities := activity.New(db, activity.Options{AttendanceChanged: func(ctx context.Context, q store.Querier, c activity.AttendanceChange) error {
+		return ledger.SyncAttendance(ctx, q, points.Attendance{ActivityID: c.ActivityID, Held: c.Held, StartsAt: c.StartsAt,
+			Attended: c.Attended, NotAttended: c.NotAttended})
+	}})
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities})
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger})
 	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Points: ledger,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }

@@ -215,7 +215,7 @@ func (s *Service) Reverse(ctx context.Context, a auth.Account, entryID int64, re
 	return err
 }
 
-func (s *Service) reverseIn(ctx context.Context, tx *store.Tx, a auth.Account, e Entry, reason string) error {
+func (s *Service) reverseIn(ctx context.Context, tx store.Querier, a auth.Account, e Entry, reason string) error {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `UPDATE point_head SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&id); err != nil {
 		return fmt.Errorf("points: take the ledger head: %w", err)
