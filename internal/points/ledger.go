@@ -76,12 +76,12 @@ func (s *Service) record(ctx context.Context, q store.Querier, who by, events []
 	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		results, err = s.recordIn(ctx, q, who, events)
+		s.wakeAfter(q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.index.wake()
 	return results, nil
 }
 
@@ -536,4 +536,13 @@ func rowsOf(n, width int) string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+// wakeAfter tells this node's index of a write once q's transaction commits.
+func (s *Service) wakeAfter(q store.Querier) {
+	if tx, ok := q.(*store.Tx); ok {
+		tx.AfterCommit(s.index.wake)
+		return
+	}
+	s.index.wake()
 }

@@ -207,7 +207,12 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 type Tx struct {
 	tx     *sql.Tx
 	Engine Engine
+	after  []func()
 }
+
+// AfterCommit runs fn once the transaction has committed, and never if it rolls back: a
+// cache told of a write before its commit could look, miss it, and think itself current.
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.Engine.dialect(query), utc(args)...)
@@ -237,6 +242,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	for _, fn := range tx.after {
+		fn()
 	}
 	return nil
 }
