@@ -248,8 +248,9 @@ func list(n int) string {
 }
 
 // stream generates the year's events, the same sequence for a seed: contributions by
-// rules with caps, spread over the year to the day of the run, with retries of keys sent
-// in the previous batch.
+// rules with caps, spread over the year to the day of the run, three in ten repeating the
+// one before the same day (so caps are reached), with retries of keys sent in the
+// previous batch.
 type stream struct {
 	r        *rand.Rand
 	p        *province
@@ -288,9 +289,18 @@ func (s *stream) next() ([]points.Event, []int32) {
 			events[i], who[i] = e, s.indexOf(e)
 			continue
 		}
+		key := "b" + strconv.Itoa(s.sent+i)
+		if i > 0 && s.r.IntN(10) < 3 {
+			// A burst: the same person does the same again that day (five lessons in an
+			// evening), which is where the daily caps bite.
+			e := events[i-1]
+			e.Key, e.OccurredAt = key, e.OccurredAt.Add(time.Duration(1+s.r.IntN(30))*time.Minute)
+			events[i], who[i] = e, who[i-1]
+			continue
+		}
 		person := int32(s.r.IntN(len(s.p.personIDs)))
 		rule := streamRules[s.r.IntN(len(streamRules))]
-		events[i] = points.Event{Key: "b" + strconv.Itoa(s.sent+i), PersonID: s.p.personIDs[person], Rule: rule.code, Points: rule.pts,
+		events[i] = points.Event{Key: key, PersonID: s.p.personIDs[person], Rule: rule.code, Points: rule.pts,
 			OccurredAt: s.start.Add(time.Duration(s.r.Int64N(int64(s.span)))), Note: "贡献", Source: "bench",
 			SourceRef: strconv.Itoa(int(person))}
 		who[i] = person
