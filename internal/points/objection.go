@@ -166,7 +166,7 @@ func (s *Service) Answer(ctx context.Context, a auth.Account, objectionID int64,
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE point_objections SET answer = $1, upheld = $2, answered_by = $3, answered_at = $4
-			WHERE id = $5 AND answered_at IS NULL`, answer, upheld, a.ID, time.Now(), objectionID)
+			WHERE id = $5 AND answered_at IS NULL`, answer, upheld, nullInt64(a.ID), time.Now(), objectionID)
 		if err != nil {
 			return fmt.Errorf("points: answer objection %d: %w", objectionID, err)
 		}
