@@ -92,10 +92,10 @@ func TestLedgerCapsRetriesAndRefusals(t *testing.T) {
 			return points.Event{Key: key, PersonID: person, Rule: rule, OccurredAt: at, Note: "志愿服务"}
 		}
 		batch := []points.Event{
-			ev("a", member, "volunteer-service"), // 3
-			ev("b", member, "volunteer-service"), // 6: the day's cap
-			ev("c", member, "volunteer-service"), // capped
-			ev("a", member, "volunteer-service"), // duplicate within the batch
+			ev("a", member, "volunteer-service"),  // 3
+			ev("b", member, "volunteer-service"),  // 6: the day's cap
+			ev("c", member, "volunteer-service"),  // capped
+			ev("a", member, "volunteer-service"),  // duplicate within the batch
 			ev("d", activist, "meeting-attended"), // the rule is for members
 			{Key: "e", PersonID: member, Rule: "volunteer-service", OccurredAt: time.Now().Add(time.Hour)},
 			{Key: "f", PersonID: 999999, Rule: "volunteer-service", OccurredAt: at},
