@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"vanguard/internal/activity"
+	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
 	"vanguard/internal/server"
@@ -27,6 +29,8 @@ type Deps struct {
 	Consult    *consult.Service
 	Ideas      *idea.Service
 	Activities *activity.Service
+	Articles   *article.Service
+	Media      *media.Service
 }
 
 // Handlers serve the API.
@@ -38,6 +42,8 @@ type Handlers struct {
 	topics     *consult.Service
 	ideas      *idea.Service
 	activities *activity.Service
+	articles   *article.Service
+	media      *media.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -100,6 +106,12 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
 
+		{Pattern: "GET /api/v1/articles", Access: server.Public, handler: h.listArticles},                    // anyone: published only
+		{Pattern: "POST /api/v1/articles", Access: server.SignedIn, handler: h.createArticle},                // Manage on org_id
+		{Pattern: "GET /api/v1/articles/{id}", Access: server.Public, handler: h.getArticle},                 // published: anyone; else Manage on its org
+		{Pattern: "POST /api/v1/articles/{id}/publish", Access: server.SignedIn, handler: h.publishArticle},  // Manage on its org
+		{Pattern: "POST /api/v1/activities/{id}/report", Access: server.SignedIn, handler: h.activityReport}, // Manage on a host; held only
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -109,7 +121,8 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities,
+		articles: d.Articles, media: d.Media}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

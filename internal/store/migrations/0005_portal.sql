@@ -84,10 +84,10 @@ CREATE TABLE article_terms (
     term TEXT NOT NULL,
     article_id BIGINT NOT NULL REFERENCES articles(id),
     org_id BIGINT NOT NULL,
-    weight REAL NOT NULL,
-    PRIMARY KEY (term, article_id)
+    weight REAL NOT NULL
 );
-CREATE INDEX article_terms_org ON article_terms (term, org_id, article_id, weight);
+-- Covering for a search, with or without one portal: the ranking reads this index only.
+CREATE INDEX article_terms_search ON article_terms (term, org_id, article_id, weight);
 CREATE INDEX article_terms_article ON article_terms (article_id);
 
 -- Readers' comments: held until a moderator approves them; spam is held as spam.
