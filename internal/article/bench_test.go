@@ -146,10 +146,10 @@ func BenchmarkSearch(b *testing.B) {
 			s := New(db, nil)
 			ctx := context.Background()
 			for _, q := range []Query{
-				{Text: "党员"},               // the commonest word
-				{Text: "冬训"},               // a common two-character query
-				{Text: "党员 冬训 书记"},         // several words, ranked by how many match
-				{Text: "winter training"}, // English
+				{Text: "党员"},                 // the commonest word
+				{Text: "冬训"},                 // a common two-character query
+				{Text: "党员 冬训 书记"},           // several words, ranked by how many match
+				{Text: "winter training"},    // English
 				{Text: "党员", OrgID: orgs[7]}, // one portal
 			} {
 				b.Run(strings.ReplaceAll(q.Text, " ", "_")+map[bool]string{true: "_org", false: ""}[q.OrgID != 0], func(b *testing.B) {
