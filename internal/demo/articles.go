@@ -19,7 +19,7 @@ var seedFiles embed.FS
 
 // seedReports says which organization of the tree published each seed, and its section.
 var seedReports = []struct{ file, org, category string }{
-	{"000_edcab6e103752724.txt", "minglong", "learning"},  // the "Four Dares" micro party class
+	{"000_edcab6e103752724.txt", "minglong", "learning"},   // the "Four Dares" micro party class
 	{"001_62074b40af653ac8.txt", "jx-bianban", "meetings"}, // the study meeting of the editorial office
 	{"002_62151d49dcd90c1b.txt", "xinruifeng", "meetings"}, // the joint meeting of two branches
 	{"003_f39dd8fb05a299a9.txt", "songlin", "alliance"},    // the alliance exchange visit
