@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"vanguard/internal/org"
 )
@@ -43,16 +44,50 @@ func (s *Service) list(ctx context.Context, where string, args []any, limit, off
 	if err != nil {
 		return nil, fmt.Errorf("article: list: %w", err)
 	}
-	defer rows.Close()
 	var out []Article
 	for rows.Next() {
 		a, err := scanArticle(rows)
 		if err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("article: list: %w", err)
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.fillTags(ctx, out)
+}
+
+// fillTags reads the tags of a page of articles in one query.
+func (s *Service) fillTags(ctx context.Context, list []Article) error {
+	if len(list) == 0 {
+		return nil
+	}
+	at := map[int64]int{}
+	in := make([]string, len(list))
+	args := make([]any, len(list))
+	for i := range list {
+		list[i].Tags = []string{}
+		at[list[i].ID] = i
+		in[i] = "$" + strconv.Itoa(i+1)
+		args[i] = list[i].ID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT article_id, tag FROM article_tags WHERE article_id IN (`+strings.Join(in, ",")+`) ORDER BY tag`, args...)
+	if err != nil {
+		return fmt.Errorf("article: tags of a list: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return err
+		}
+		list[at[id]].Tags = append(list[at[id]].Tags, tag)
+	}
+	return rows.Err()
 }
 
 // Managed lists the articles of an organization the scope may manage, every status,
