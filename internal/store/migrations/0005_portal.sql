@@ -79,16 +79,24 @@ CREATE INDEX article_revisions_article ON article_revisions (article_id, id);
 -- The search index of published articles only (so a draft is never found): one row
 -- per term and article, with the term's BM25 weight in that article (title counted
 -- several times). Terms are CJK bigrams and lower-cased Latin words, which plain SQL
--- on both engines can look up by equality.
+-- on both engines can look up by equality. The indexes are ordered by weight, so a
+-- search reads the best postings of each term first and stops (impact ordering).
 CREATE TABLE article_terms (
     term TEXT NOT NULL,
     article_id BIGINT NOT NULL REFERENCES articles(id),
     org_id BIGINT NOT NULL,
     weight REAL NOT NULL
 );
--- Covering for a search, with or without one portal: the ranking reads this index only.
-CREATE INDEX article_terms_search ON article_terms (term, org_id, article_id, weight);
+CREATE INDEX article_terms_rank ON article_terms (term, weight, article_id);
+CREATE INDEX article_terms_org ON article_terms (term, org_id, weight, article_id);
 CREATE INDEX article_terms_article ON article_terms (article_id);
+
+-- How many published articles hold each term, kept with the index, for the inverse
+-- document frequency; the empty term counts the published articles themselves.
+CREATE TABLE article_term_df (
+    term TEXT PRIMARY KEY,
+    df INTEGER NOT NULL
+);
 
 -- Readers' comments: held until a moderator approves them; spam is held as spam.
 CREATE TABLE article_comments (
