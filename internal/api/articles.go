@@ -28,7 +28,7 @@ type articleList struct {
 func (h *Handlers) listArticles(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	orgID, text := q.id("org"), q.str("q")
-	p := page{Limit: q.integer("limit", 20, 1, 100), Offset: q.integer("offset", 0, 0, 10000)}
+	p := page{Limit: q.integer("limit", 20, 1, maxLimit), Offset: q.integer("offset", 0, 0, 10000)}
 	if len(text) > 200 {
 		q.errs = append(q.errs, i18n.Invalid("q", "article.error.too_long", "max", 200))
 	}

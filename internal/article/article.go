@@ -122,6 +122,7 @@ const (
 	MaxSummary = 1000
 	MaxBody    = 1 << 20
 	MaxTags    = 10
+	MaxPage    = 500 // the longest list read at once
 )
 
 func (in *Input) normalize() {

@@ -32,9 +32,10 @@ func (s *Service) Published(ctx context.Context, f Filter) ([]Article, error) {
 }
 
 func (s *Service) list(ctx context.Context, where string, args []any, limit, offset int) ([]Article, error) {
-	if limit <= 0 || limit > 100 {
+	if limit <= 0 {
 		limit = 20
 	}
+	limit = min(limit, MaxPage)
 	if offset < 0 {
 		offset = 0
 	}

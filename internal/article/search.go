@@ -245,9 +245,10 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Hit, int, error) {
 		return nil, 0, nil
 	}
 	limit := q.Limit
-	if limit <= 0 || limit > 100 {
+	if limit <= 0 {
 		limit = 20
 	}
+	limit = min(limit, 100) // a search shows pages; the ranking is cut at postingsRead anyway
 	offset := min(max(q.Offset, 0), postingsRead)
 	df, n, err := s.frequencies(ctx, terms)
 	if err != nil {
