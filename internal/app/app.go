@@ -16,10 +16,12 @@ import (
 
 	"vanguard/internal/activity"
 	"vanguard/internal/api"
+	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
@@ -42,6 +44,8 @@ type App struct {
 	Notify     *notify.Service
 	Activities *activity.Service
 	Points     *points.Service
+	Articles   *article.Service
+	Media      *media.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -126,11 +130,16 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 		return ledger.SyncAttendance(ctx, q, points.Attendance{ActivityID: c.ActivityID, Held: c.Held, StartsAt: c.StartsAt,
 			Attended: c.Attended, NotAttended: c.NotAttended})
 	}})
-	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities}); err != nil {
+	articles := article.New(db, orgs)
+	files := media.New(db)
+	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
+		Activities: activities, Articles: articles, Media: files}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Points: ledger,
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,
+		Articles: articles, Media: files})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
+		Points: ledger, Articles: articles, Media: files,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

@@ -12,10 +12,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"vanguard/internal/activity"
+	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
@@ -33,6 +35,8 @@ type Deps struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Articles   *article.Service
+	Media      *media.Service
 }
 
 // Handlers serve the pages.
@@ -79,6 +83,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerOrgPages(srv)
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
+	h.registerPortal(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
