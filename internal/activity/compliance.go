@@ -292,6 +292,17 @@ type RuleCalendar struct {
 	Pairs []TalkPair `json:"pairs,omitempty"`
 }
 
+// Current is the index of the latest period that is due, or 0 when none is: the one a
+// page shows the pairs of.
+func (r RuleCalendar) Current() int {
+	for i := len(r.Periods) - 1; i > 0; i-- {
+		if r.Periods[i].Due {
+			return i
+		}
+	}
+	return 0
+}
+
 // Period is one month, quarter or year of a rule.
 type Period struct {
 	// Held counts the activities of the kind held in it that count for the rule — for
