@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -336,11 +337,16 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 	type node struct {
 		cal       OrgCalendar
 		dissolved *time.Time
+		sum       yearSummary
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at
+	// The organizations with what they held in the year, from the summary rows
+	// (migration 0005): one row per organization, so that a province's calendar decodes
+	// a row per organization rather than per activity.
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at,
+		COALESCE(y.held, ''), COALESCE(y.talks, ''), COALESCE(y.present, 0), COALESCE(y.late, 0), COALESCE(y.on_leave, 0), COALESCE(y.absent, 0)
 		FROM org_tree t JOIN orgs o ON o.id = t.org_id
-		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)
-		ORDER BY o.depth, o.id`, orgID, yearStart)
+		LEFT JOIN activity_org_years y ON y.org_id = o.id AND y.year = $3
+		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)`, orgID, yearStart, year)
 	if err != nil {
 		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
 	}
@@ -349,19 +355,27 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 	for rows.Next() {
 		var n node
 		var dissolved sql.NullTime
-		if err := rows.Scan(&n.cal.OrgID, &n.cal.ParentID, &n.cal.Name, &n.cal.Kind, &n.cal.Depth, &dissolved); err != nil {
+		a := &n.cal.Attendance
+		if err := rows.Scan(&n.cal.OrgID, &n.cal.ParentID, &n.cal.Name, &n.cal.Kind, &n.cal.Depth, &dissolved,
+			&n.sum.held, &n.sum.talks, &a.Present, &a.Late, &a.Leave, &a.Absent); err != nil {
 			rows.Close()
 			return cal, fmt.Errorf("activity: scan calendar org: %w", err)
 		}
 		if dissolved.Valid {
 			n.dissolved = &dissolved.Time
 		}
-		index[n.cal.OrgID] = len(nodes)
 		nodes = append(nodes, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
+	}
+	// Sorted here rather than by the database, which would sort the wide rows on disk.
+	slices.SortFunc(nodes, func(a, b node) int {
+		return cmp.Or(cmp.Compare(a.cal.Depth, b.cal.Depth), cmp.Compare(a.cal.OrgID, b.cal.OrgID))
+	})
+	for i := range nodes {
+		index[nodes[i].cal.OrgID] = i
 	}
 	if len(nodes) == 0 {
 		return cal, store.ErrNotFound
@@ -373,15 +387,6 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 		return cal, err
 	}
 
-	// What was held, from the summary rows (migration 0005): one per organization, so
-	// that a province's calendar decodes a row per organization rather than per activity.
-	sums, err := s.yearSummaries(ctx, subtree, orgID, year, index)
-	if err != nil {
-		return cal, err
-	}
-	for i := range nodes {
-		nodes[i].cal.Attendance = sums[i].attendance
-	}
 	ref := now
 	if _, yearEnd := PeriodBounds(Yearly, year, 0); !ref.Before(yearEnd) {
 		ref = yearEnd.Add(-time.Second)
@@ -423,10 +428,11 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 			}
 			pool = pool[:len(pool)+need]
 			rc := RuleCalendar{Rule: r, Periods: pool[len(pool)-need : len(pool) : len(pool)]}
-			counts := sums[i].months(r.Kind)
+			counts := n.sum.months(r.Kind)
 			months := 12 / need
+			periods := bounds[r.Frequency]
 			if r.Kind == HeartTalk {
-				rc.Pairs = talkPairs(committees[i], sums[i].talks, months, need)
+				rc.Pairs = talkPairs(committees[i], n.sum.talks, months, need)
 			}
 			for p := range rc.Periods {
 				per := &rc.Periods[p]
@@ -445,7 +451,7 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 						per.Held += counts[m]
 					}
 				}
-				start, end := bounds[r.Frequency][p][0], bounds[r.Frequency][p][1]
+				start, end := periods[p][0], periods[p][1]
 				per.Due = !now.Before(start) && (n.dissolved == nil || n.dissolved.After(start))
 				if r.Kind == HeartTalk && len(rc.Pairs) == 0 {
 					per.Due = false // fewer than two committee members on record: no pair is due

@@ -16,9 +16,8 @@ import (
 
 // yearSummary is one organization's year as the summary row has it.
 type yearSummary struct {
-	held       string // "kind=month,month;kind=month"
-	talks      string // "a-b-month;…"
-	attendance Tally
+	held  string // "kind=month,month;kind=month"
+	talks string // "a-b-month;…"
 }
 
 // months counts the activities of a kind per month (index 0 is January); nil when none.
@@ -69,33 +68,6 @@ func (y yearSummary) talkList() []talk {
 		}
 	}
 	return list
-}
-
-// yearSummaries reads the summary rows of the subtree's organizations for a year, in the
-// order of index.
-func (s *Service) yearSummaries(ctx context.Context, subtree string, orgID int64, year int, index map[int64]int) ([]yearSummary, error) {
-	out := make([]yearSummary, len(index))
-	rows, err := s.db.QueryContext(ctx, `SELECT y.org_id, y.held, y.talks, y.present, y.late, y.on_leave, y.absent
-		FROM activity_org_years y WHERE y.year = $2 AND y.org_id IN (`+subtree+`)`, orgID, year)
-	if err != nil {
-		return nil, fmt.Errorf("activity: calendar counts of %d: %w", orgID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var y yearSummary
-		t := &y.attendance
-		if err := rows.Scan(&id, &y.held, &y.talks, &t.Present, &t.Late, &t.Leave, &t.Absent); err != nil {
-			return nil, fmt.Errorf("activity: scan calendar count: %w", err)
-		}
-		if i, ok := index[id]; ok { // not dissolved before the year
-			out[i] = y
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("activity: calendar counts of %d: %w", orgID, err)
-	}
-	return out, nil
 }
 
 // committeePosts are the posts of a committee (支部委员会): the secretary, the deputy and
