@@ -321,11 +321,13 @@ func (p Period) Done() bool { return p.Held > 0 && p.Missing == 0 }
 
 // Calendar builds the compliance calendar of an organization's subtree for a year, as of
 // now. It does not check access: handlers ask org.Can(View). It runs three queries,
-// whatever the size of the tree — the organizations, the overrides in force, and the held
-// activities with their attendance counted by host, kind and month from the hosts table
-// alone — and does the rest in memory, so that a province's tree takes no more round
-// trips than a branch's. Dissolved organizations appear for the year they were dissolved
-// in, with nothing due after their dissolution.
+// whatever the size of the tree — the organizations with their year's summary row (what
+// was held, by kind and month, the talks and the attendance), the overrides in force,
+// and the committees' members — and does the rest in memory, so that a province's tree
+// takes no more round trips than a branch's. Heart-to-heart talks are due between the
+// committee members on record at the end of the year (or today, for the current year).
+// Dissolved organizations appear for the year they were dissolved in, with nothing due
+// after their dissolution.
 func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar, error) {
 	if year < FirstYear || year > 9999 {
 		return Calendar{}, i18n.Invalid("year", "activity.error.year", "first", FirstYear)
