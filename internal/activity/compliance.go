@@ -342,7 +342,7 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 		sum       yearSummary
 	}
 	// The organizations with what they held in the year, from the summary rows
-	// (migration 0005): one row per organization, so that a province's calendar decodes
+	// (activity_org_years): one row per organization, so that a province's calendar decodes
 	// a row per organization rather than per activity.
 	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at,
 		COALESCE(y.held, ''), COALESCE(y.talks, ''), COALESCE(y.present, 0), COALESCE(y.late, 0), COALESCE(y.on_leave, 0), COALESCE(y.absent, 0)

@@ -95,7 +95,10 @@ func (s *Service) markHeld(ctx context.Context, q store.Querier, a Activity, now
 			return fmt.Errorf("activity: speaker of %d: %w", id, err)
 		}
 	}
-	return s.refreshHeld(ctx, q, id)
+	if err := s.refreshHeld(ctx, q, id); err != nil {
+		return err
+	}
+	return s.attendanceChanged(ctx, q, id, nil)
 }
 
 // refreshHeld brings up to date what is derived from a held activity's attendance: a
@@ -132,7 +135,7 @@ func (s *Service) refreshHeld(ctx context.Context, q store.Querier, id int64) er
 	return s.summarize(ctx, q, id)
 }
 
-// summaryOf is the recount of activity_org_years (see migration 0005) from the hosts
+// summaryOf is the recount of activity_org_years (its migration says what the columns hold) from the hosts
 // table; where narrows it to some organizations and years.
 func summaryOf(where string) string {
 	return `SELECT org_id, held_year, COALESCE(string_agg(kind || '=' || months, ';'), ''), COALESCE(string_agg(talks, ';'), ''),

@@ -11,7 +11,7 @@ import (
 	"vanguard/internal/store"
 )
 
-// The calendar's reading of the summary rows (migration 0005, kept by summarize) and of
+// The calendar's reading of the summary rows (activity_org_years, kept by summarize) and of
 // the committees that heart-to-heart talks are due between.
 
 // yearSummary is one organization's year as the summary row has it.

@@ -16,6 +16,7 @@ import (
 	"vanguard/internal/idea"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 )
@@ -27,6 +28,7 @@ type Deps struct {
 	Consult    *consult.Service
 	Ideas      *idea.Service
 	Activities *activity.Service
+	Points     *points.Service
 }
 
 // Handlers serve the API.
@@ -38,6 +40,7 @@ type Handlers struct {
 	topics     *consult.Service
 	ideas      *idea.Service
 	activities *activity.Service
+	points     *points.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -101,6 +104,12 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
 
+		{Pattern: "POST /api/v1/points/events", Access: server.SignedIn, handler: h.recordEvents},     // Manage on each person's org
+		{Pattern: "GET /api/v1/people/{id}/points", Access: server.SignedIn, handler: h.personPoints}, // self or View
+		{Pattern: "GET /api/v1/people/{id}/rank", Access: server.SignedIn, handler: h.personRank},     // self or View; rankings on at ?org
+		{Pattern: "GET /api/v1/orgs/{id}/ranking", Access: server.SignedIn, handler: h.orgRanking},    // View; rankings on
+		{Pattern: "GET /api/v1/orgs/{id}/stars", Access: server.SignedIn, handler: h.orgStars},        // View
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -110,7 +119,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities, points: d.Points}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

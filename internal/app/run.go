@@ -30,6 +30,7 @@ Commands:
   backup        write a consistent backup of the SQLite database and the data directory to --out
   restore       restore a backup (--from) into an empty data directory
   healthcheck   ask the server at --addr for /healthz (a container's health check)
+  bench points  the province benchmark: a year of point events, ranks and top-20 lists, against Redis
   config        print the effective configuration, secrets hidden (--markdown: the options table)
   version       print the version
 
@@ -63,6 +64,8 @@ func Run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 			return &UsageError{Msg: "vanguard admin: the only subcommand is \"create\""}
 		}
 		return runAdminCreate(ctx, rest[1:], env, stdin, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, env, stdout, stderr)
 	case "config":
 		var markdown bool
 		c, err := ParseConfig("config", rest, env, stderr, func(fs *flag.FlagSet) {
