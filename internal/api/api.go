@@ -105,6 +105,7 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "GET /api/v1/activities", Access: server.SignedIn, handler: h.listActivities},                // hosts in View scope
 		{Pattern: "POST /api/v1/activities", Access: server.SignedIn, handler: h.createActivity},               // Manage on every host
 		{Pattern: "GET /api/v1/activities/{id}", Access: server.SignedIn, handler: h.getActivity},              // a host in View scope, or in its audience
+		{Pattern: "PUT /api/v1/activities/{id}", Access: server.SignedIn, handler: h.updateActivity},           // Manage on a host and every new host
 		{Pattern: "POST /api/v1/activities/{id}/checkin", Access: server.SignedIn, handler: h.checkinActivity}, // in its audience, with the QR token
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
