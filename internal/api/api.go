@@ -12,6 +12,7 @@ import (
 	"vanguard/internal/activity"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
+	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/member"
@@ -27,6 +28,7 @@ type Deps struct {
 	Consult    *consult.Service
 	Ideas      *idea.Service
 	Activities *activity.Service
+	Evaluation *evaluation.Service
 }
 
 // Handlers serve the API.
@@ -38,6 +40,7 @@ type Handlers struct {
 	topics     *consult.Service
 	ideas      *idea.Service
 	activities *activity.Service
+	evaluation *evaluation.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -100,6 +103,13 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
 
+		{Pattern: "GET /api/v1/evaluation-templates", Access: server.SignedIn, handler: h.listEvalTemplates},      // built-ins and those of the View scope
+		{Pattern: "POST /api/v1/evaluation-templates", Access: server.SignedIn, handler: h.saveEvalTemplate},      // Administer on org_id
+		{Pattern: "GET /api/v1/evaluation-rounds", Access: server.SignedIn, handler: h.listEvalRounds},            // rounds the caller reads
+		{Pattern: "POST /api/v1/evaluation-rounds", Access: server.SignedIn, handler: h.createEvalRound},          // Manage on org_id
+		{Pattern: "GET /api/v1/evaluation-rounds/{id}/results", Access: server.SignedIn, handler: h.roundResults}, // View on the round's org
+		{Pattern: "PUT /api/v1/assessments/{id}/items/{item}", Access: server.SignedIn, handler: h.scoreItem},     // Manage on the round's org; role self: the subject
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -109,7 +119,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities, evaluation: d.Evaluation}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

@@ -18,6 +18,7 @@ import (
 	"vanguard/internal/api"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
+	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/member"
@@ -40,6 +41,7 @@ type App struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Evaluation *evaluation.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -117,11 +119,15 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	topics := consult.New(db, orgs, people, notices)
 	ideas := idea.New(db, orgs, people, notices)
 	activities := activity.New(db, activity.Options{})
+	evaluations := evaluation.New(db, orgs, people, activities)
+	if err := evaluations.InstallBuiltins(context.Background()); err != nil {
+		return nil, err
+	}
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Evaluation: evaluations})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Evaluation: evaluations,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 
