@@ -104,7 +104,7 @@ func evaluationOpenAPICases(t *testing.T, f *fixture, ck *checker) {
 	ck.json(f.manager, "PUT", target, map[string]any{"value": first.Max, "comment": "按期换届"}, 200)
 	ck.json(f.manager, "PUT", target, map[string]any{"value": first.Max + 1}, 422)
 	ck.json(f.manager, "PUT", target, map[string]any{}, 422)
-	ck.json(f.self, "PUT", target, map[string]any{"value": 1}, 404)                // a member of the branch without a role: not theirs to see
+	ck.json(f.self, "PUT", target, map[string]any{"value": 1}, 404)                   // a member of the branch without a role: not theirs to see
 	ck.json(f.viewer, "PUT", target, map[string]any{"value": 1, "role": "self"}, 403) // sees the branch, may not self-assess it
 	ck.json(f.outsider, "PUT", target, map[string]any{"value": 1}, 404)
 	ck.json(f.manager, "PUT", path("/api/v1/assessments/%d/items/%d", branchAssessment, 999999), map[string]any{"value": 1}, 422)
