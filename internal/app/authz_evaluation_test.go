@@ -17,6 +17,19 @@ import (
 )
 
 var evaluationRouteCases = []routeCase{
+	// Pages.
+	{pattern: "GET /evaluations", need: needSignedIn, path: "/evaluations", leaks: true, extra: roundFor},
+	{pattern: "POST /evaluations", need: needManage, path: "/evaluations", form: "org_id={org}&template_id=&title=&year=2025&deadline=2026-01-31"},
+	{pattern: "GET /evaluations/{id}", need: needView, path: "/evaluations/{round}", extra: roundFor},
+	{pattern: "POST /evaluations/{id}/close", need: needManage, path: "/evaluations/{round}/close", extra: roundFor},
+	{pattern: "GET /evaluations/{id}/export.xlsx", need: needView, path: "/evaluations/{round}/export.xlsx", extra: roundFor},
+	{pattern: "GET /assessments/{id}", need: needView, path: "/assessments/{assessment}", extra: roundFor},
+	{pattern: "POST /assessments/{id}/scores", need: needManage, path: "/assessments/{assessment}/scores", form: "role=assessor&value_{item}=-1", extra: roundFor},
+	{pattern: "POST /assessments/{id}/self", need: needManage, path: "/assessments/{assessment}/self", form: "note=WALK", extra: roundFor},
+	{pattern: "POST /assessments/{id}/rectifications", need: needManage, path: "/assessments/{assessment}/rectifications", form: "item_id={item}", extra: roundFor},
+	{pattern: "POST /rectifications/{id}/move", need: needManage, selfOK: true, path: "/rectifications/{rect}/move", form: "to=fixed&note=", extra: rectFor},
+
+	// API.
 	{pattern: "GET /api/v1/evaluation-rounds", need: needSignedIn, path: "/api/v1/evaluation-rounds", leaks: true, extra: roundFor},
 	{pattern: "GET /api/v1/evaluation-templates", need: needSignedIn, path: "/api/v1/evaluation-templates", leaks: true},
 	{pattern: "POST /api/v1/evaluation-templates", need: needAdminister, path: "/api/v1/evaluation-templates",
@@ -49,4 +62,25 @@ func roundFor(t *testing.T, f *fixture, rel string) map[string]string {
 	}
 	return map[string]string{"{round}": fmt.Sprint(r.ID), "{assessment}": fmt.Sprint(list[0].ID),
 		"{item}": fmt.Sprint(r.Template.Items[0].ID)}
+}
+
+// rectFor is roundFor with the first item scored below its maximum and a rectification of
+// it owned by the relation's person.
+func rectFor(t *testing.T, f *fixture, rel string) map[string]string {
+	t.Helper()
+	m := roundFor(t, f, rel)
+	svc := f.env.App.Evaluation
+	var aid, item int64
+	fmt.Sscan(m["{assessment}"], &aid)
+	fmt.Sscan(m["{item}"], &item)
+	sys := evaluation.Caller{Account: auth.Account{ID: f.accounts["sysadmin"].ID, IsAdmin: true}}
+	if _, err := svc.ScoreItem(f.ctx, sys, aid, item, evaluation.RoleAssessor, evaluation.ScoreInput{Value: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := svc.OpenRectification(f.ctx, sys, aid, evaluation.NewRectification{ItemID: item, OwnerID: f.people[rel].ID, DueOn: time.Now().AddDate(0, 1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m["{rect}"] = fmt.Sprint(rc.ID)
+	return m
 }

@@ -326,7 +326,7 @@ func expectAllowed(c routeCase, who, rel string) bool {
 	case needView:
 		return inScope(rel) && role >= 1 || c.selfOK && who == "self" && rel == "own"
 	case needManage:
-		return inScope(rel) && role >= 2
+		return inScope(rel) && role >= 2 || c.selfOK && who == "self" && rel == "own"
 	case needAdminister:
 		return inScope(rel) && role >= 3
 	}

@@ -222,6 +222,10 @@ func (s *Service) AccessTo(ctx context.Context, c Caller, r Round, a Assessment)
 	} else {
 		acc.Self = c.PersonID() != 0 && c.PersonID() == a.SubjectPersonID
 	}
+	// The owner of one of its rectifications reads the assessment whose item they fix.
+	for _, rc := range a.Rectifications {
+		acc.View = acc.View || c.PersonID() != 0 && rc.OwnerID == c.PersonID()
+	}
 	acc.View = acc.View || acc.Self
 	return acc, nil
 }

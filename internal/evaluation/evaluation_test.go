@@ -343,3 +343,23 @@ func TestRoundSubjectsMustBeInsideTheSubtree(t *testing.T) {
 		}
 	})
 }
+
+func TestScoringFormIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		r := f.round("standardization")
+		a := f.assessmentOf(r, f.a.ID)
+		items := r.Template.Items
+		_, err := f.svc.ScoreItems(f.as("town"), f.caller("town"), a.ID, evaluation.RoleAssessor, map[int64]evaluation.ScoreInput{
+			items[0].ID: {Value: 10}, items[1].ID: {Value: 11}, items[2].ID: {Value: 15}})
+		wantRow(t, err, 2, "value")
+		if n := f.count(`SELECT COUNT(*) FROM assessment_scores`); n != 0 {
+			t.Fatalf("a refused form stored %d scores", n)
+		}
+		got, err := f.svc.ScoreItems(f.as("town"), f.caller("town"), a.ID, evaluation.RoleAssessor, map[int64]evaluation.ScoreInput{
+			items[0].ID: {Value: 10}, items[1].ID: {Value: 9}})
+		if err != nil || got.Total != 19 || got.Scored != 2 {
+			t.Fatalf("total %v of %d items: %v", got.Total, got.Scored, err)
+		}
+	})
+}

@@ -236,3 +236,33 @@ func (s *Service) rectifications(ctx context.Context, q store.Querier, where str
 func (s *Service) RoundRectifications(ctx context.Context, roundID int64) ([]Rectification, error) {
 	return s.rectifications(ctx, s.db, `r.assessment_id IN (SELECT id FROM assessments WHERE round_id = $1)`, roundID)
 }
+
+// Owner is a person a rectification may be given to.
+type Owner struct {
+	ID   int64
+	Name string
+}
+
+// Owners lists who may own a rectification of an assessment: the subject person, or the
+// members of the subject organization.
+func (s *Service) Owners(ctx context.Context, a Assessment) ([]Owner, error) {
+	query, arg := `SELECT id, name FROM people WHERE id = $1`, a.SubjectPersonID
+	if a.SubjectOrgID != 0 {
+		query, arg = `SELECT p.id, p.name FROM people p JOIN org_tree t ON t.org_id = p.org_id
+			WHERE t.ancestor_id = $1 AND p.stage IN ('full', 'probationary') ORDER BY p.id LIMIT 500`, a.SubjectOrgID
+	}
+	rows, err := s.db.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation: owners of %d: %w", a.ID, err)
+	}
+	defer rows.Close()
+	var list []Owner
+	for rows.Next() {
+		var o Owner
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			return nil, err
+		}
+		list = append(list, o)
+	}
+	return list, rows.Err()
+}

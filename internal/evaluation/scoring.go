@@ -54,6 +54,12 @@ func (s *Service) open(ctx context.Context, c Caller, id int64, role Role) (Roun
 // assessor. An assessor's score keeps the suggestion made from the records beside it, and
 // updates the assessment's total in the same transaction.
 func (s *Service) ScoreItem(ctx context.Context, c Caller, id, itemID int64, role Role, in ScoreInput) (Assessment, error) {
+	return s.ScoreItems(ctx, c, id, role, map[int64]ScoreInput{itemID: in})
+}
+
+// ScoreItems records several items at once, as a scoring form sends them: all of them or,
+// when any is refused, none — each refusal naming the item's row on the checklist.
+func (s *Service) ScoreItems(ctx context.Context, c Caller, id int64, role Role, scores map[int64]ScoreInput) (Assessment, error) {
 	if role != RoleSelf && role != RoleAssessor {
 		return Assessment{}, i18n.Invalid("role", "evaluation.error.role")
 	}
@@ -61,56 +67,86 @@ func (s *Service) ScoreItem(ctx context.Context, c Caller, id, itemID int64, rol
 	if err != nil {
 		return a, err
 	}
-	it, ok := r.Template.Item(itemID)
-	if !ok {
-		return a, i18n.Invalid("item", "evaluation.error.item")
+	type row struct {
+		it      Item
+		in      ScoreInput
+		score   float64
+		comment string
 	}
-	score, err := it.ScoreOf(in.Value)
-	if err != nil {
-		return a, err
-	}
-	comment := clean(in.Comment)
-	if len([]rune(comment)) > maxText {
-		return a, i18n.Invalid("comment", "evaluation.error.too_long", "max", maxText)
-	}
-	var suggested any
-	if role == RoleAssessor && it.Source != "" {
-		sug, err := s.Suggest(ctx, r, a)
+	var rows []row
+	var errs i18n.Errors
+	for itemID, in := range scores {
+		it, ok := r.Template.Item(itemID)
+		if !ok {
+			return a, i18n.Invalid("item", "evaluation.error.item")
+		}
+		score, err := it.ScoreOf(in.Value)
 		if err != nil {
+			var e *i18n.Error
+			if errors.As(err, &e) {
+				e.Row = it.Position
+				errs = append(errs, e)
+				continue
+			}
 			return a, err
 		}
-		if sg, ok := sug[it.ID]; ok {
-			suggested = sg.Score
+		comment := clean(in.Comment)
+		if len([]rune(comment)) > maxText {
+			errs = append(errs, i18n.InRow(it.Position, "comment", "evaluation.error.too_long", "max", maxText))
+			continue
+		}
+		rows = append(rows, row{it, in, score, comment})
+	}
+	if len(errs) > 0 {
+		if len(scores) == 1 {
+			errs[0].Row = 0 // one item: the field alone says it
+		}
+		return a, errs
+	}
+	var sug map[int64]Suggestion
+	if role == RoleAssessor {
+		if sug, err = s.Suggest(ctx, r, a); err != nil {
+			return a, err
 		}
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO assessment_scores (assessment_id, item_id, role, value, score, suggested, comment, scored_by, scored_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (assessment_id, item_id, role) DO UPDATE SET value = excluded.value, score = excluded.score,
-			  suggested = excluded.suggested, comment = excluded.comment, scored_by = excluded.scored_by, scored_at = excluded.scored_at`,
-			id, itemID, role, in.Value, score, suggested, comment, nullID(c.Account.ID), now); err != nil {
-			return fmt.Errorf("evaluation: score item %d of %d: %w", itemID, id, err)
+		// The round's status is read again under the write: a close that committed after
+		// open() looked must win.
+		var status RoundStatus
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM eval_rounds WHERE id = $1`, r.ID).Scan(&status); err != nil {
+			return err
 		}
-		if role == RoleAssessor {
-			// The round's status is read again under the write: a close that committed
-			// after open() looked must win.
-			var status RoundStatus
-			if err := tx.QueryRowContext(ctx, `SELECT status FROM eval_rounds WHERE id = $1`, r.ID).Scan(&status); err != nil {
+		if status != RoundOpen {
+			return i18n.Invalid("round", "evaluation.error.closed")
+		}
+		for _, x := range rows {
+			var suggested any
+			if sg, ok := sug[x.it.ID]; ok {
+				suggested = sg.Score
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO assessment_scores (assessment_id, item_id, role, value, score, suggested, comment, scored_by, scored_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+				ON CONFLICT (assessment_id, item_id, role) DO UPDATE SET value = excluded.value, score = excluded.score,
+				  suggested = excluded.suggested, comment = excluded.comment, scored_by = excluded.scored_by, scored_at = excluded.scored_at`,
+				id, x.it.ID, role, x.in.Value, x.score, suggested, x.comment, nullID(c.Account.ID), now); err != nil {
+				return fmt.Errorf("evaluation: score item %d of %d: %w", x.it.ID, id, err)
+			}
+			if err := audit.Record(ctx, tx, "score", "assessment", id, nil,
+				map[string]any{"item": x.it.ID, "role": role, "value": x.in.Value, "score": x.score}); err != nil {
 				return err
 			}
-			if status != RoundOpen {
-				return i18n.Invalid("round", "evaluation.error.closed")
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE assessments SET
-				scored = (SELECT COUNT(*) FROM assessment_scores x WHERE x.assessment_id = $1 AND x.role = 'assessor'),
-				total = (SELECT COALESCE(SUM(x.score), 0) FROM assessment_scores x WHERE x.assessment_id = $1 AND x.role = 'assessor'),
-				updated_at = $2 WHERE id = $1`, id, now); err != nil {
-				return fmt.Errorf("evaluation: total of %d: %w", id, err)
-			}
 		}
-		return audit.Record(ctx, tx, "score", "assessment", id, nil,
-			map[string]any{"item": itemID, "role": role, "value": in.Value, "score": score})
+		if role != RoleAssessor {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE assessments SET
+			scored = (SELECT COUNT(*) FROM assessment_scores x WHERE x.assessment_id = $1 AND x.role = 'assessor'),
+			total = (SELECT COALESCE(SUM(x.score), 0) FROM assessment_scores x WHERE x.assessment_id = $1 AND x.role = 'assessor'),
+			updated_at = $2 WHERE id = $1`, id, now); err != nil {
+			return fmt.Errorf("evaluation: total of %d: %w", id, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return a, err

@@ -14,6 +14,7 @@ import (
 	"vanguard/internal/activity"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
+	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/member"
@@ -33,6 +34,7 @@ type Deps struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Evaluation *evaluation.Service
 }
 
 // Handlers serve the pages.
@@ -79,6 +81,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerOrgPages(srv)
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
+	h.registerEvaluations(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
