@@ -122,3 +122,6 @@ const (
 	maxTitle = 200
 	maxText  = 10000
 )
+
+// Today is the service's clock, for a page or a test asking what is overdue.
+func (s *Service) Today() time.Time { return s.now() }

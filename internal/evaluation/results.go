@@ -120,3 +120,6 @@ func (s *Service) History(ctx context.Context, orgID, personID int64) ([]History
 	}
 	return list, nil
 }
+
+// InStage counts the assessments in a stage, for a page.
+func (r Results) InStage(st string) int { return r.Stages[Stage(st)] }

@@ -297,3 +297,20 @@ func (s *Service) CloseRound(ctx context.Context, c Caller, id int64) (Round, er
 	}
 	return s.Round(ctx, id)
 }
+
+// OwnAssessment finds the caller's own assessment in a round — of an organization they
+// manage, or of themselves — for a subject who follows a link to a round they cannot
+// read as a whole. store.ErrNotFound when there is none.
+func (s *Service) OwnAssessment(ctx context.Context, c Caller, roundID int64) (int64, error) {
+	cond, args := org.ScopeOf(c.Account, org.Manage).Condition("a.subject_org_id", 3)
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT a.id FROM assessments a WHERE a.round_id = $1
+		AND (a.subject_person_id = $2 OR `+cond+`) ORDER BY a.id LIMIT 1`, append([]any{roundID, c.PersonID()}, args...)...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, store.ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("evaluation: own assessment in %d: %w", roundID, err)
+	}
+	return id, nil
+}

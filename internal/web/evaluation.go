@@ -7,7 +7,6 @@ package web
 // the caller may not read answers the not-found page; one they read but may not act on 403.
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -176,10 +175,24 @@ func (e *evaluations) roundFor(w http.ResponseWriter, r *http.Request) (evaluati
 		return round, c, acc, false
 	}
 	if !acc.View {
+		// A subject who may not read the whole round is sent to their own assessment.
+		if own, err := e.svc.OwnAssessment(r.Context(), c, round.ID); err == nil && r.Method == http.MethodGet &&
+			r.URL.Path == "/evaluations/"+strconv.FormatInt(round.ID, 10) {
+			http.Redirect(w, r, assessmentPath(own), http.StatusSeeOther)
+			return round, c, acc, false
+		}
 		e.notFound(w, r)
 		return round, c, acc, false
 	}
 	return round, c, acc, true
+}
+
+// evalChart is the data of the distribution chart; html/template writes it as JSON into
+// the page's data block, escaped for a script element.
+type evalChart struct {
+	Labels []string `json:"labels"`
+	Counts []int    `json:"counts"`
+	Title  string   `json:"title"`
 }
 
 type evalRoundData struct {
@@ -187,7 +200,7 @@ type evalRoundData struct {
 	Results        evaluation.Results
 	Access         evaluation.RoundAccess
 	Rectifications []evaluation.Rectification
-	Chart          string // the distribution as JSON, for the chart
+	Chart          evalChart // the distribution, written into the page as JSON for the chart
 	Now            time.Time
 }
 
@@ -212,25 +225,16 @@ func (e *evaluations) renderRound(w http.ResponseWriter, r *http.Request, round 
 		return
 	}
 	cat := e.srv.Catalog()
-	chart := struct {
-		Labels []string `json:"labels"`
-		Counts []int    `json:"counts"`
-		Title  string   `json:"title"`
-	}{Title: cat.T(lang, "evaluation.round.distribution", nil)}
+	chart := evalChart{Title: cat.T(lang, "evaluation.round.distribution", nil)}
 	for _, d := range res.Distribution {
 		chart.Labels = append(chart.Labels, cat.T(lang, d.Level.Key(), nil))
 		chart.Counts = append(chart.Counts, d.Count)
-	}
-	js, err := json.Marshal(chart)
-	if err != nil {
-		e.fail(w, r, err)
-		return
 	}
 	round.OrgName = res.Round.OrgName
 	if o, err := e.orgs.Get(ctx, round.OrgID); err == nil {
 		round.OrgName = o.DisplayName(lang)
 	}
-	d := evalRoundData{Round: round, Results: res, Access: acc, Rectifications: rects, Chart: string(js), Now: time.Now()}
+	d := evalRoundData{Round: round, Results: res, Access: acc, Rectifications: rects, Chart: chart, Now: time.Now()}
 	p := e.page(r, "evaluation.round.title", d)
 	p.Flash, p.Errors = e.doneFlash(r), errs
 	e.render(w, r, status, "evaluation_round", p)
