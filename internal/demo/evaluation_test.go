@@ -76,4 +76,3 @@ func TestDemoEvaluations(t *testing.T) {
 		}
 	})
 }
-
