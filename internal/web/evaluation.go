@@ -303,17 +303,17 @@ type evalItemRow struct {
 }
 
 type evalAssessmentData struct {
-	Round    evaluation.Round
-	A        evaluation.Assessment
-	Access   evaluation.Access
-	Open     bool
-	Rows     []evalItemRow
-	Result   evaluation.Result
-	Owners   []evaluation.Owner
-	Due      string
-	Grades   []string
-	Form     form
-	RectMove map[evaluation.RectStatus][]evaluation.RectStatus
+	Round   evaluation.Round
+	A       evaluation.Assessment
+	Access  evaluation.Access
+	Open    bool
+	Rows    []evalItemRow
+	Result  evaluation.Result
+	Owners  []evaluation.Owner
+	Due     string
+	Grades  []string
+	Form    form
+	History []evaluation.HistoryRow // the subject's results across the years
 }
 
 func (e *evaluations) assessment(w http.ResponseWriter, r *http.Request) {
@@ -347,6 +347,11 @@ func (e *evaluations) renderAssessment(w http.ResponseWriter, r *http.Request, r
 			e.fail(w, r, err)
 			return
 		}
+	}
+	var err error
+	if d.History, err = e.svc.History(ctx, a.SubjectOrgID, a.SubjectPersonID); err != nil {
+		e.fail(w, r, err)
+		return
 	}
 	lang, section := server.Lang(r), ""
 	for _, it := range round.Template.Items {

@@ -71,6 +71,11 @@ func TestEvaluationPagesAndRefusals(t *testing.T) {
 			if form.Status != http.StatusOK || len(item) != 9 {
 				t.Fatalf("the scoring form: %d with %d items", form.Status, len(item))
 			}
+			// The history across years lists this round, and in the second pass the first too.
+			history := regexp.MustCompile(`(?s)id="history".*?</section>`).FindString(form.Body)
+			if want := map[string]int{"en": 1, "zh-CN": 2}[lang]; strings.Count(history, "<tr><td>2025</td>") != want {
+				t.Errorf("the history shows %d rounds, want %d:\n%s", strings.Count(history, "<tr><td>2025</td>"), want, history)
+			}
 			// A score above the maximum names the item's row and stores nothing.
 			r = organizer.PostForm(renfu+"/scores", url.Values{"role": {"assessor"}, "value_" + item[0][1]: {"10"}, "value_" + item[2][1]: {"99"}})
 			wantErr := map[string]string{"en": "above this item", "zh-CN": "超过了本项满分"}[lang]
