@@ -29,6 +29,19 @@ var evaluationRouteCases = []routeCase{
 	{pattern: "POST /assessments/{id}/rectifications", need: needManage, path: "/assessments/{assessment}/rectifications", form: "item_id={item}", extra: roundFor},
 	{pattern: "POST /rectifications/{id}/move", need: needManage, selfOK: true, path: "/rectifications/{rect}/move", form: "to=fixed&note=", extra: rectFor},
 
+	// Work reports and appraisals. Rating and balloting by a reader who may not rate is
+	// refused with 422 and its reason, a rule of the domain; self is a member of the own
+	// organization and rates there.
+	{pattern: "POST /work-reports", need: needManage, path: "/work-reports", form: "org_id={org}&year=2025&work_done="},
+	{pattern: "GET /work-reports/{id}", need: needView, selfOK: true, path: "/work-reports/{report}", extra: reportFor},
+	{pattern: "POST /work-reports/{id}/ratings", need: needView, selfOK: true, path: "/work-reports/{report}/ratings", form: "grade=splendid", extra: reportFor},
+	{pattern: "POST /appraisals", need: needManage, path: "/appraisals", form: "org_id={org}&year=1999"},
+	{pattern: "GET /appraisals/{id}", need: needView, selfOK: true, path: "/appraisals/{appraisal}", extra: appraisalFor},
+	{pattern: "POST /appraisals/{id}/self", need: needView, selfOK: true, path: "/appraisals/{appraisal}/self", form: "self_assessment=", extra: appraisalFor},
+	{pattern: "POST /appraisals/{id}/ratings", need: needView, selfOK: true, path: "/appraisals/{appraisal}/ratings", form: "person_id=0&grade=excellent", extra: appraisalFor},
+	{pattern: "POST /appraisals/{id}/grades", need: needManage, path: "/appraisals/{appraisal}/grades", form: "person_id=0&grade=", extra: appraisalFor},
+	{pattern: "POST /appraisals/{id}/close", need: needManage, path: "/appraisals/{appraisal}/close", extra: appraisalFor},
+
 	// API.
 	{pattern: "GET /api/v1/evaluation-rounds", need: needSignedIn, path: "/api/v1/evaluation-rounds", leaks: true, extra: roundFor},
 	{pattern: "GET /api/v1/evaluation-templates", need: needSignedIn, path: "/api/v1/evaluation-templates", leaks: true},
@@ -83,4 +96,40 @@ func rectFor(t *testing.T, f *fixture, rel string) map[string]string {
 	}
 	m["{rect}"] = fmt.Sprint(rc.ID)
 	return m
+}
+
+// reportFor files a work report of the relation's organization, by a member of it made
+// for the purpose (so that self, a member of the own organization, is not its author).
+func reportFor(t *testing.T, f *fixture, rel string) map[string]string {
+	t.Helper()
+	author := f.member(t, f.orgs[rel].ID, "REPORT-author")
+	sys := evaluation.Caller{Account: auth.Account{ID: f.accounts["sysadmin"].ID, IsAdmin: true}, Person: &author}
+	w, err := f.env.App.Evaluation.SubmitReport(f.ctx, sys, evaluation.NewReport{OrgID: f.orgs[rel].ID, Year: f.nextYear(t, "work_reports"),
+		WorkDone: "WORK", Problems: "PROBLEMS", Plans: "PLANS"})
+	if err != nil {
+		t.Fatalf("report of %s: %v", rel, err)
+	}
+	return map[string]string{"{report}": fmt.Sprint(w.ID)}
+}
+
+// appraisalFor starts an appraisal of the relation's organization, for a year of its own.
+func appraisalFor(t *testing.T, f *fixture, rel string) map[string]string {
+	t.Helper()
+	sys := evaluation.Caller{Account: auth.Account{ID: f.accounts["sysadmin"].ID, IsAdmin: true}}
+	ap, err := f.env.App.Evaluation.StartAppraisal(f.ctx, sys, f.orgs[rel].ID, f.nextYear(t, "appraisals"))
+	if err != nil {
+		t.Fatalf("appraisal of %s: %v", rel, err)
+	}
+	return map[string]string{"{appraisal}": fmt.Sprint(ap.ID)}
+}
+
+// nextYear is a year no row of table has yet, so that each request gets an object of
+// its own where the table keeps one per organization and year.
+func (f *fixture) nextYear(t *testing.T, table string) int {
+	t.Helper()
+	var n int
+	if err := f.env.DB.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return 2000 + n
 }

@@ -37,8 +37,8 @@ type AppraisalSubject struct {
 	FinalGrade     Grade         `json:"final_grade,omitempty"`
 }
 
-// StartAppraisal opens a branch's appraisal of a year, with every member of its subtree as
-// a subject. The caller needs Manage on the branch.
+// StartAppraisal opens a branch's appraisal of a year, with every member of the branch
+// and of its party groups as a subject. The caller needs Manage on the branch.
 func (s *Service) StartAppraisal(ctx context.Context, c Caller, orgID int64, year int) (Appraisal, error) {
 	if year < 2000 || year > 2999 {
 		return Appraisal{}, i18n.Invalid("year", "evaluation.error.year")
@@ -60,8 +60,8 @@ func (s *Service) StartAppraisal(ctx context.Context, c Caller, orgID int64, yea
 			return fmt.Errorf("evaluation: start appraisal: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO appraisal_subjects (appraisal_id, person_id)
-			SELECT $1, p.id FROM people p JOIN org_tree t ON t.org_id = p.org_id
-			WHERE t.ancestor_id = $2 AND p.stage IN ('full', 'probationary') ORDER BY p.id`, id, orgID); err != nil {
+			SELECT $1, p.id FROM people p JOIN orgs o ON o.id = p.org_id
+			WHERE (o.id = $2 OR (o.parent_id = $2 AND o.kind = 'group')) AND p.stage IN ('full', 'probationary') ORDER BY p.id`, id, orgID); err != nil {
 			return fmt.Errorf("evaluation: appraisal subjects: %w", err)
 		}
 		return audit.Record(ctx, tx, "start", "appraisal", id, nil, map[string]any{"org": orgID, "year": year})
@@ -177,7 +177,7 @@ func (s *Service) WriteSelfAssessment(ctx context.Context, c Caller, id int64, t
 		return err
 	}
 	if !acc.Rate {
-		return ErrForbidden
+		return i18n.Invalid("self_assessment", "evaluation.error.not_appraised")
 	}
 	if !ap.Open {
 		return i18n.Invalid("appraisal", "evaluation.error.closed")
@@ -208,7 +208,8 @@ func (s *Service) Rate(ctx context.Context, c Caller, id, personID int64, g Grad
 		return err
 	}
 	if !acc.Rate {
-		return ErrForbidden
+		// A reader who is not appraised here (a committee member without a vote, say).
+		return i18n.Invalid("person_id", "evaluation.error.not_appraised")
 	}
 	if !ap.Open {
 		return i18n.Invalid("appraisal", "evaluation.error.closed")
@@ -286,4 +287,64 @@ func (s *Service) CloseAppraisal(ctx context.Context, c Caller, id int64) error 
 		}
 		return audit.Record(ctx, tx, "close", "appraisal", id, nil, nil)
 	})
+}
+
+// AppraisalRef names an appraisal in a list.
+type AppraisalRef struct {
+	ID      int64
+	OrgID   int64
+	OrgName string
+	Year    int
+	Open    bool
+}
+
+// Appraisals lists the appraisals a caller may read: of organizations in their View
+// scope, and those they are appraised in.
+func (s *Service) Appraisals(ctx context.Context, c Caller, lang string) ([]AppraisalRef, error) {
+	cond, args := org.ScopeOf(c.Account, org.View).Condition("x.org_id", 1)
+	args = append(args, c.PersonID())
+	rows, err := s.db.QueryContext(ctx, `SELECT x.id, x.org_id, o.name, o.name_en, x.year, x.status FROM appraisals x JOIN orgs o ON o.id = x.org_id
+		WHERE `+cond+` OR x.id IN (SELECT appraisal_id FROM appraisal_subjects WHERE person_id = $`+fmt.Sprint(len(args))+`)
+		ORDER BY x.year DESC, x.id DESC LIMIT 200`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation: list appraisals: %w", err)
+	}
+	defer rows.Close()
+	var list []AppraisalRef
+	for rows.Next() {
+		var a AppraisalRef
+		var nameEn, status string
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.OrgName, &nameEn, &a.Year, &status); err != nil {
+			return nil, err
+		}
+		if lang == "en" && nameEn != "" {
+			a.OrgName = nameEn
+		}
+		a.Open = status == "open"
+		list = append(list, a)
+	}
+	return list, rows.Err()
+}
+
+// RatedBy lists the members a person has rated in an appraisal — what they did, which
+// they may see, never how.
+func (s *Service) RatedBy(ctx context.Context, appraisalID, voterID int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if voterID == 0 {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT s.person_id FROM appraisal_ballots b JOIN appraisal_subjects s ON s.id = b.subject_id
+		WHERE s.appraisal_id = $1 AND b.voter_id = $2`, appraisalID, voterID)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation: ballots of %d: %w", voterID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }

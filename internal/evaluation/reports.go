@@ -143,6 +143,19 @@ func (s *Service) Report(ctx context.Context, id int64, lang string) (WorkReport
 	return w, rows.Err()
 }
 
+// memberOf tells whether a person of personOrg belongs to the branch orgID: in it, or in
+// one of its party groups. A committee's members are those of its own organization, not
+// every member of the branches below it.
+func (s *Service) memberOf(ctx context.Context, orgID, personOrg int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE id = $1 AND (id = $2 OR (parent_id = $2 AND kind = 'group'))`,
+		personOrg, orgID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("evaluation: membership of %d in %d: %w", personOrg, orgID, err)
+	}
+	return n > 0, nil
+}
+
 // ReportAccess is what a caller may do with a report.
 type ReportAccess struct {
 	View bool   // View on the branch, or a member of it
@@ -172,7 +185,7 @@ func (s *Service) AccessToReport(ctx context.Context, c Caller, w WorkReport) (R
 		}
 	}
 	if acc.Rate == "" && c.Person != nil && c.Person.Stage.IsMember() && c.PersonID() != w.PersonID {
-		in, err := s.orgs.InSubtree(ctx, w.OrgID, c.PersonOrgID())
+		in, err := s.memberOf(ctx, w.OrgID, c.PersonOrgID())
 		if err != nil {
 			return acc, err
 		}
@@ -198,7 +211,9 @@ func (s *Service) RateReport(ctx context.Context, c Caller, id int64, g Grade, c
 		return w, store.ErrNotFound
 	}
 	if acc.Rate == "" {
-		return w, ErrForbidden
+		// A reader who is neither above the branch nor a member of it (its author, say):
+		// a rule of who rates, said with its reason.
+		return w, i18n.Invalid("grade", "evaluation.error.cannot_rate")
 	}
 	if !gradeIn(g, ReportGrades()) {
 		return w, i18n.Invalid("grade", "evaluation.error.grade_choice")
@@ -251,6 +266,31 @@ func (s *Service) Reports(ctx context.Context, orgID int64, year int, lang strin
 		w, err := s.Report(ctx, id, lang)
 		if err != nil {
 			return nil, err
+		}
+		list = append(list, w)
+	}
+	return list, rows.Err()
+}
+
+// VisibleReports lists the reports a caller may read, newest year first: those of
+// organizations in their View scope and those of their own branch (or one above their
+// group), which they may rate as a member.
+func (s *Service) VisibleReports(ctx context.Context, c Caller, lang string) ([]WorkReport, error) {
+	cond, args := org.ScopeOf(c.Account, org.View).Condition("w.org_id", 1)
+	args = append(args, c.PersonOrgID())
+	rows, err := s.db.QueryContext(ctx, `SELECT `+reportColumns+` FROM work_reports w JOIN orgs o ON o.id = w.org_id
+		JOIN people p ON p.id = w.person_id
+		WHERE `+cond+` OR w.org_id IN (SELECT ancestor_id FROM org_tree WHERE org_id = $`+fmt.Sprint(len(args))+`)
+		ORDER BY w.year DESC, w.org_id LIMIT 200`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation: visible reports: %w", err)
+	}
+	defer rows.Close()
+	var list []WorkReport
+	for rows.Next() {
+		w, err := scanReport(rows, lang)
+		if err != nil {
+			return nil, fmt.Errorf("evaluation: scan report: %w", err)
 		}
 		list = append(list, w)
 	}

@@ -40,6 +40,7 @@ func (h *Handlers) registerEvaluations(srv *server.Server, d Deps) {
 	srv.HandleFunc("POST /assessments/{id}/self", server.SignedIn, e.submitSelf)                  // the subject
 	srv.HandleFunc("POST /assessments/{id}/rectifications", server.SignedIn, e.openRectification) // Manage on the round's org
 	srv.HandleFunc("POST /rectifications/{id}/move", server.SignedIn, e.moveRectification)        // fix: its owner or the subject; re-check: the organizer
+	e.registerReports(srv)
 }
 
 func (e *evaluations) callerOf(w http.ResponseWriter, r *http.Request) (evaluation.Caller, bool) {
@@ -52,13 +53,16 @@ func (e *evaluations) callerOf(w http.ResponseWriter, r *http.Request) (evaluati
 }
 
 type evalListData struct {
-	Rounds    []evaluation.Round
-	Templates []evaluation.Template
-	Orgs      []org.Org // where the caller may start a round
-	Year      int
-	Deadline  string
-	Now       time.Time
-	Form      form
+	Rounds     []evaluation.Round
+	Templates  []evaluation.Template
+	Orgs       []org.Org // where the caller may start a round
+	Year       int
+	Deadline   string
+	Now        time.Time
+	Form       form
+	Reports    []evaluation.WorkReport
+	Appraisals []evaluation.AppraisalRef
+	Person     bool // the caller is a person: a secretary may file a report
 }
 
 func (e *evaluations) list(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +86,15 @@ func (e *evaluations) renderList(w http.ResponseWriter, r *http.Request, status 
 		e.fail(w, r, err)
 		return
 	}
+	if d.Reports, err = e.svc.VisibleReports(ctx, c, server.Lang(r)); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	if d.Appraisals, err = e.svc.Appraisals(ctx, c, server.Lang(r)); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	d.Person = c.Person != nil
 	roots, err := e.orgs.Roots(ctx, c.Account)
 	if err != nil {
 		e.fail(w, r, err)

@@ -121,3 +121,67 @@ func TestEvaluationPagesAndRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A secretary's report rated by the town (the higher committee), once; the secretary may
+// not rate it. A democratic appraisal: a ballot counted in the tally, shown to its caster
+// as cast (not how), refused a second time. Both pages read in English too.
+func TestWorkReportAndAppraisalPages(t *testing.T) {
+	env := evalTown(t)
+	organizer := evalClient(t, env, "organizer", "zh-CN")
+	secretary := evalClient(t, env, "secretary", "zh-CN")
+	list := secretary.Get("/evaluations")
+	branch := regexp.MustCompile(`id="report-org" name="org_id"><option value="(\d+)"`).FindStringSubmatch(list.Body)
+	if branch == nil {
+		t.Fatalf("no report form for the secretary:\n%s", list.Body)
+	}
+	r := secretary.PostForm("/work-reports", url.Values{"org_id": {branch[1]}, "year": {"2025"}, "work_done": {"开展主题党日12次"}, "problems": {""}, "plans": {"建设党员活动阵地"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "存在问题") {
+		t.Fatalf("a report without its problems: %d", r.Status)
+	}
+	r = secretary.PostForm("/work-reports", url.Values{"org_id": {branch[1]}, "year": {"2025"}, "work_done": {"开展主题党日12次"}, "problems": {"台账不规范"}, "plans": {"建设党员活动阵地"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("file a report: %d\n%s", r.Status, r.Body)
+	}
+	report := strings.Split(r.Location(), "?")[0]
+	if r := organizer.PostForm(report+"/ratings", url.Values{"grade": {"good"}, "comment": {"问题找得准"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("the town rates: %d\n%s", r.Status, r.Body)
+	}
+	if r := organizer.PostForm(report+"/ratings", url.Values{"grade": {"poor"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "不能重复评价") {
+		t.Errorf("the town rates twice: %d", r.Status)
+	}
+	if r := secretary.PostForm(report+"/ratings", url.Values{"grade": {"good"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("the author rates their own report: %d", r.Status)
+	}
+	page := evalClient(t, env, "organizer", "en").Get(report)
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, "Next year&#39;s plan") || !strings.Contains(page.Body, "问题找得准") {
+		t.Errorf("the report in English: %d\n%s", page.Status, page.Body)
+	}
+
+	r = secretary.PostForm("/appraisals", url.Values{"org_id": {branch[1]}, "year": {"2025"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("start an appraisal: %d\n%s", r.Status, r.Body)
+	}
+	appraisal := strings.Split(r.Location(), "?")[0]
+	page = secretary.Get(appraisal)
+	qian := regexp.MustCompile(`id="member-(\d+)">\s*<p><strong>钱党员`).FindStringSubmatch(page.Body)
+	if qian == nil || strings.Count(page.Body, `class="card" id="member-`) != 3 {
+		t.Fatalf("the appraisal's members:\n%s", page.Body)
+	}
+	if r := secretary.PostForm(appraisal+"/ratings", url.Values{"person_id": {qian[1]}, "grade": {"excellent"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("a ballot: %d\n%s", r.Status, r.Body)
+	}
+	page = secretary.Get(appraisal)
+	card := regexp.MustCompile(`(?s)id="member-`+qian[1]+`">.*?</li>`).FindString(page.Body)
+	if !strings.Contains(card, "已有 1 人评议") || !strings.Contains(card, "优秀 1") || !strings.Contains(card, "您已评议") {
+		t.Errorf("after the ballot:\n%s", card)
+	}
+	if r := secretary.PostForm(appraisal+"/ratings", url.Values{"person_id": {qian[1]}, "grade": {"unqualified"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a second ballot: %d", r.Status)
+	}
+	if r := organizer.PostForm(appraisal+"/ratings", url.Values{"person_id": {qian[1]}, "grade": {"unqualified"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("the town, not appraised here, cast a ballot: %d", r.Status)
+	}
+	if en := evalClient(t, env, "secretary", "en").Get(appraisal); en.Status != http.StatusOK || !strings.Contains(en.Body, "Ballots are secret") {
+		t.Errorf("the appraisal in English: %d", en.Status)
+	}
+}
