@@ -171,7 +171,7 @@ func TestWorkReportAndAppraisalPages(t *testing.T) {
 		t.Fatalf("a ballot: %d\n%s", r.Status, r.Body)
 	}
 	page = secretary.Get(appraisal)
-	card := regexp.MustCompile(`(?s)id="member-`+qian[1]+`">.*?</li>`).FindString(page.Body)
+	card := regexp.MustCompile(`(?s)id="member-` + qian[1] + `">.*?</li>`).FindString(page.Body)
 	if !strings.Contains(card, "已有 1 人评议") || !strings.Contains(card, "优秀 1") || !strings.Contains(card, "您已评议") {
 		t.Errorf("after the ballot:\n%s", card)
 	}
