@@ -27,6 +27,7 @@ type Results struct {
 	Results      []Result     `json:"results"`
 	Distribution []LevelCount `json:"distribution"` // every level of the template's bands, highest first
 	Stages       map[Stage]int
+	SelfAssessed int // subjects who have handed in their self-assessment, whatever came after
 }
 
 // ResultOf is one assessment's result in a round.
@@ -57,6 +58,9 @@ func (s *Service) RoundResults(ctx context.Context, roundID int64, lang string) 
 		res := ResultOf(r, a)
 		out.Results = append(out.Results, res)
 		out.Stages[res.Stage]++
+		if a.SelfSubmittedAt != nil {
+			out.SelfAssessed++
+		}
 		if res.Level != "" {
 			counts[res.Level]++
 		}
