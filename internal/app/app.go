@@ -19,6 +19,7 @@ import (
 	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
+	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/media"
@@ -46,6 +47,7 @@ type App struct {
 	Points     *points.Service
 	Articles   *article.Service
 	Media      *media.Service
+	Evaluation *evaluation.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -132,14 +134,18 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	}})
 	articles := article.New(db, orgs)
 	files := media.New(db)
+	evaluations := evaluation.New(db, orgs, people, activities)
+	if err := evaluations.InstallBuiltins(context.Background()); err != nil {
+		return nil, err
+	}
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
-		Activities: activities, Articles: articles, Media: files}); err != nil {
+		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations}); err != nil {
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,
-		Articles: articles, Media: files})
+		Articles: articles, Media: files, Evaluation: evaluations})
 	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
-		Points: ledger, Articles: articles, Media: files,
+		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

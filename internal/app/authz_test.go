@@ -68,7 +68,8 @@ type routeCase struct {
 // allRouteCases gathers the cases of every domain; a domain's file adds its slice here.
 func allRouteCases() []routeCase {
 	var all []routeCase
-	for _, set := range [][]routeCase{routeCases, opsRouteCases, consultRouteCases, activityRouteCases, portalRouteCases, pointsAPIRouteCases} {
+	for _, set := range [][]routeCase{routeCases, opsRouteCases, consultRouteCases, activityRouteCases, portalRouteCases, pointsAPIRouteCases,
+		evaluationRouteCases} {
 		all = append(all, set...)
 	}
 	return all
@@ -326,7 +327,7 @@ func expectAllowed(c routeCase, who, rel string) bool {
 	case needView:
 		return inScope(rel) && role >= 1 || c.selfOK && who == "self" && rel == "own"
 	case needManage:
-		return inScope(rel) && role >= 2
+		return inScope(rel) && role >= 2 || c.selfOK && who == "self" && rel == "own"
 	case needAdminister:
 		return inScope(rel) && role >= 3
 	}

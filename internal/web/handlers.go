@@ -15,6 +15,7 @@ import (
 	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
+	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/media"
@@ -37,6 +38,7 @@ type Deps struct {
 	Activities *activity.Service
 	Articles   *article.Service
 	Media      *media.Service
+	Evaluation *evaluation.Service
 }
 
 // Handlers serve the pages.
@@ -84,6 +86,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
 	h.registerPortal(srv, d)
+	h.registerEvaluations(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
