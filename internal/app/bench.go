@@ -18,10 +18,14 @@ import (
 	"vanguard/internal/store"
 )
 
-// runBench runs a benchmark. The only one is "points", the province benchmark.
+// runBench runs a benchmark: "points", the province benchmark, or "load", the load test
+// and soak.
 func runBench(ctx context.Context, args, env []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "load" {
+		return runLoad(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "points" {
-		return &UsageError{Msg: "vanguard bench: the only benchmark is \"points\""}
+		return &UsageError{Msg: "vanguard bench: the benchmarks are \"points\" and \"load\""}
 	}
 	o := bench.ProvinceDefaults()
 	var dbURL, redis, report string
