@@ -38,11 +38,11 @@ func TestVisibilityAndSearch(t *testing.T) {
 			want       []int64
 			not        []int64
 		}{
-			{"carol", "", []int64{own.ID, shared.ID, public.ID}, nil},        // the group is in the village's subtree
-			{"dave", "", []int64{public.ID}, []int64{own.ID, shared.ID}},     // the neighbouring village sees only the public course
-			{"erin", "", []int64{shared.ID, public.ID}, []int64{own.ID}},     // the alliance's factory sees the shared course
+			{"carol", "", []int64{own.ID, shared.ID, public.ID}, nil},       // the group is in the village's subtree
+			{"dave", "", []int64{public.ID}, []int64{own.ID, shared.ID}},    // the neighbouring village sees only the public course
+			{"erin", "", []int64{shared.ID, public.ID}, []int64{own.ID}},    // the alliance's factory sees the shared course
 			{"alice", "纺织", []int64{shared.ID}, []int64{own.ID, public.ID}}, // Chinese by substring
-			{"alice", "four DARES", []int64{public.ID}, []int64{own.ID}},     // English without regard to case
+			{"alice", "four DARES", []int64{public.ID}, []int64{own.ID}},    // English without regard to case
 		} {
 			got := seen(tc.who, tc.query)
 			for _, id := range tc.want {
@@ -79,7 +79,6 @@ func TestArticleSanitized(t *testing.T) {
 		}
 	})
 }
-
 
 func TestArticleProgressRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -34,11 +34,11 @@ var trueFalseOptions = []string{"true", "false"}
 
 // Question is one item of an organization's bank.
 type Question struct {
-	ID          int64        `json:"id"`
-	OrgID       int64        `json:"org_id"`
-	Kind        QuestionKind `json:"kind"`
-	Stem        string       `json:"stem"`
-	Options     []string     `json:"options"`
+	ID      int64        `json:"id"`
+	OrgID   int64        `json:"org_id"`
+	Kind    QuestionKind `json:"kind"`
+	Stem    string       `json:"stem"`
+	Options []string     `json:"options"`
 	// Answer is the indexes of the right options, or the accepted texts of a fill-in.
 	Answer      []string `json:"answer"`
 	Explanation string   `json:"explanation"`

@@ -290,7 +290,7 @@ type ScoredQuestion struct {
 	ShownQuestion
 	Given       Answer   `json:"given"`
 	Correct     bool     `json:"correct"`
-	Right       []int    `json:"right,omitempty"`        // positions of the right options, as shown
+	Right       []int    `json:"right,omitempty"`       // positions of the right options, as shown
 	RightTexts  []string `json:"right_texts,omitempty"` // accepted texts of a fill-in
 	Explanation string   `json:"explanation"`
 }
