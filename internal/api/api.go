@@ -14,6 +14,7 @@ import (
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
 	"vanguard/internal/server"
@@ -27,6 +28,7 @@ type Deps struct {
 	Consult    *consult.Service
 	Ideas      *idea.Service
 	Activities *activity.Service
+	Learning   *learning.Service
 }
 
 // Handlers serve the API.
@@ -38,6 +40,7 @@ type Handlers struct {
 	topics     *consult.Service
 	ideas      *idea.Service
 	activities *activity.Service
+	learning   *learning.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -100,6 +103,13 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
 
+		{Pattern: "GET /api/v1/courses", Access: server.SignedIn, handler: h.listCourses},                            // courses the caller sees
+		{Pattern: "GET /api/v1/courses/{id}", Access: server.SignedIn, handler: h.getCourse},                         // a course the caller sees
+		{Pattern: "POST /api/v1/lessons/{id}/progress", Access: server.SignedIn, handler: h.reportProgress},          // a person who sees the lesson
+		{Pattern: "POST /api/v1/quizzes/{id}/attempts", Access: server.SignedIn, handler: h.startAttempt},            // a person who sees the quiz
+		{Pattern: "POST /api/v1/quizzes/{id}/attempts/{attempt}", Access: server.SignedIn, handler: h.submitAttempt}, // the attempt's person
+		{Pattern: "GET /api/v1/campaigns/{id}/completion", Access: server.SignedIn, handler: h.campaignCompletion},   // View on ?org
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -109,7 +119,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities, learning: d.Learning}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

@@ -20,6 +20,7 @@ import (
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
@@ -37,6 +38,7 @@ type App struct {
 	Orgs       *org.Service
 	People     *member.Service
 	Consult    *consult.Service
+	Learning   *learning.Service
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
@@ -115,13 +117,14 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	people := member.New(db, orgs)
 	notices := notify.New(db)
 	topics := consult.New(db, orgs, people, notices)
+	learn := learning.New(db, orgs, people, nil)
 	ideas := idea.New(db, orgs, people, notices)
 	activities := activity.New(db, activity.Options{})
-	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities}); err != nil {
+	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Learning: learn}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Learning: learn})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Learning: learn,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

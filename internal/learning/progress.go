@@ -77,20 +77,21 @@ type Progress struct {
 	version         int
 }
 
-// ErrNoPerson refuses progress from an account that is no person (a worker's login).
-var ErrNoPerson = errors.New("learning: the account is not a person's")
+// ErrNoPerson refuses progress or a quiz from an account that is no person's (a worker's
+// login, a system administrator): they oversee learning but have none of their own.
+var ErrNoPerson = i18n.Invalid("account", "learning.error.no_person")
 
 // Report records a page's report on a lesson the caller may see. A report from the
 // future, one claiming more time than has passed since the previous accepted report
 // (from any tab or device), or one naming stretches of video longer than that time
 // could play, is refused with the field named, and nothing of it counts.
 func (s *Service) Report(ctx context.Context, c Caller, lessonID int64, r Report) (Progress, error) {
-	if c.Person == nil {
-		return Progress{}, ErrNoPerson
-	}
 	course, lesson, err := s.LessonOf(ctx, c, lessonID)
 	if err != nil {
 		return Progress{}, err
+	}
+	if c.Person == nil {
+		return Progress{}, ErrNoPerson
 	}
 	if err := r.check(lesson); err != nil {
 		return Progress{}, err

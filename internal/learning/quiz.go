@@ -191,12 +191,12 @@ type Attempt struct {
 // starts the clock. A special quiz starts only inside its window, and its deadline is
 // never after the window closes.
 func (s *Service) Start(ctx context.Context, c Caller, quizID int64) (Attempt, error) {
-	if c.Person == nil {
-		return Attempt{}, ErrNoPerson
-	}
 	z, err := s.Quiz(ctx, c, quizID)
 	if err != nil {
 		return Attempt{}, err
+	}
+	if c.Person == nil {
+		return Attempt{}, ErrNoPerson
 	}
 	now := s.now()
 	deadline := now.Add(time.Duration(z.TimeLimitSeconds) * time.Second)
@@ -317,7 +317,7 @@ var ErrSubmitted = i18n.Invalid("attempt", "learning.error.submitted")
 // that are this quiz and earns the quiz's points once (a daily quiz once a day).
 func (s *Service) Submit(ctx context.Context, c Caller, attemptID int64, answers []Answer) (Result, error) {
 	if c.Person == nil {
-		return Result{}, ErrNoPerson
+		return Result{}, store.ErrNotFound // an attempt is a person's; an account without one has none
 	}
 	var res Result
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {

@@ -16,6 +16,7 @@ import (
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
@@ -33,6 +34,7 @@ type Deps struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Learning   *learning.Service
 }
 
 // Handlers serve the pages.
