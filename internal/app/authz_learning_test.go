@@ -22,16 +22,35 @@ var learningRouteCases = []routeCase{
 	{pattern: "POST /api/v1/quizzes/{id}/attempts", need: needView, selfLine: true, path: "/api/v1/quizzes/{quiz}/attempts", form: `{}`, extra: quizFor},
 	{pattern: "POST /api/v1/quizzes/{id}/attempts/{attempt}", need: needUploader, selfOnly: true, path: "/api/v1/quizzes/{quiz}/attempts/{attempt}", form: `{"answers":[]}`, extra: attemptFor},
 	{pattern: "GET /api/v1/campaigns/{id}/completion", need: needView, path: "/api/v1/campaigns/{campaign}/completion?org={org}", extra: campaignFor},
+
+	{pattern: "GET /learning", need: needSignedIn, path: "/learning", leaks: true, extra: courseFor},
+	{pattern: "GET /courses/{id}", need: needView, selfLine: true, path: "/courses/{course}", extra: courseFor},
+	{pattern: "GET /lessons/{id}", need: needView, selfLine: true, path: "/lessons/{lesson}", extra: courseFor},
+	{pattern: "GET /lessons/{id}/file", need: needView, selfLine: true, path: "/lessons/{document}/file", extra: courseFor},
+	{pattern: "GET /quizzes/{id}", need: needView, selfLine: true, path: "/quizzes/{quiz}", extra: quizFor},
+	{pattern: "POST /quizzes/{id}/attempts", need: needView, selfLine: true, path: "/quizzes/{quiz}/attempts", form: "go=1", extra: quizFor},
+	{pattern: "POST /quizzes/{id}/attempts/{attempt}", need: needUploader, selfOnly: true, path: "/quizzes/{quiz}/attempts/{attempt}", form: "q1=0", extra: attemptFor},
+	{pattern: "GET /campaigns/{id}", need: needView, path: "/campaigns/{campaign}?org={org}", extra: campaignFor},
+	{pattern: "GET /campaigns/{id}/completion.xlsx", need: needView, path: "/campaigns/{campaign}/completion.xlsx?org={org}", extra: campaignFor},
+	{pattern: "GET /orgs/{id}/questions", need: needManage, path: "/orgs/{org}/questions"},
+	{pattern: "POST /orgs/{id}/questions/import", need: needManage, path: "/orgs/{org}/questions/import", form: "nothing=here"},
 }
 
 func courseFor(t *testing.T, f *fixture, rel string) map[string]string {
 	t.Helper()
-	c, err := f.env.App.Learning.CreateCourse(f.ctx, learning.NewCourse{OrgID: f.orgs[rel].ID, Title: "COURSE-" + rel, Visibility: learning.Subtree,
-		Lessons: []learning.NewLesson{{Kind: learning.Article, Title: "LESSON", Body: "<p>text</p>", MinSeconds: 10}}})
+	svc := f.env.App.Learning
+	file, err := svc.SaveFile(f.ctx, "doc.pdf", "application/pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.CreateCourse(f.ctx, learning.NewCourse{OrgID: f.orgs[rel].ID, Title: "COURSE-" + rel, Visibility: learning.Subtree,
+		Lessons: []learning.NewLesson{{Kind: learning.Article, Title: "LESSON", Body: "<p>text</p>", MinSeconds: 10},
+			{Kind: learning.Document, Title: "DOCUMENT", FileID: file, MinSeconds: 10}}})
 	if err != nil {
 		t.Fatalf("course of %s: %v", rel, err)
 	}
-	return map[string]string{"{course}": strconv.FormatInt(c.ID, 10), "{lesson}": strconv.FormatInt(c.Lessons[0].ID, 10)}
+	return map[string]string{"{course}": strconv.FormatInt(c.ID, 10), "{lesson}": strconv.FormatInt(c.Lessons[0].ID, 10),
+		"{document}": strconv.FormatInt(c.Lessons[1].ID, 10)}
 }
 
 func newQuiz(t *testing.T, f *fixture, rel string) learning.Quiz {

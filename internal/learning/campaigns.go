@@ -333,3 +333,25 @@ func sortedChildren(m map[int64]*OrgCompletion) []*OrgCompletion {
 	sort.Slice(list, func(i, j int) bool { return list[i].OrgID < list[j].OrgID })
 	return list
 }
+
+// Mine is the caller's own standing in a campaign they take part in; ok is false when
+// they do not.
+func (s *Service) Mine(ctx context.Context, c Caller, campaignID int64) (MemberCompletion, bool, error) {
+	if c.Person == nil || c.Person.OrgID == 0 {
+		return MemberCompletion{}, false, nil
+	}
+	m, err := s.Campaign(ctx, c, campaignID)
+	if err != nil {
+		return MemberCompletion{}, false, err
+	}
+	members, err := s.memberCompletion(ctx, m, c.Person.OrgID)
+	if err != nil {
+		return MemberCompletion{}, false, err
+	}
+	for _, mc := range members {
+		if mc.PersonID == c.Person.ID {
+			return mc, true, nil
+		}
+	}
+	return MemberCompletion{}, false, nil
+}

@@ -164,3 +164,5 @@ func wantField(t *testing.T, err error, field, key string) {
 		t.Fatalf("error = %v, want %s: %s", err, field, key)
 	}
 }
+
+func asErrors(err error, target *i18n.Errors) bool { return errors.As(err, target) }

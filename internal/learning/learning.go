@@ -75,6 +75,9 @@ type Lesson struct {
 	DurationSeconds int        `json:"duration_seconds,omitempty"`
 }
 
+// ReadingMinutes is the reading time an article or document needs, rounded up.
+func (l Lesson) ReadingMinutes() int { return (l.MinSeconds + 59) / 60 }
+
 // DisplayTitle is the title in the reader's language.
 func (l Lesson) DisplayTitle(lang string) string { return pick(lang, l.Title, l.TitleEn) }
 
@@ -126,13 +129,31 @@ type Service struct {
 	orgs   *org.Service
 	people *member.Service
 	award  Awarder
+	totals Totaler
 	now    func() time.Time
 }
 
 // New builds the service. award records the points of completions; it may be nil, and
 // then nothing is awarded.
 func New(db *store.DB, orgs *org.Service, people *member.Service, award Awarder) *Service {
-	return &Service{db: db, orgs: orgs, people: people, award: award, now: time.Now}
+	s := &Service{db: db, orgs: orgs, people: people, award: award, now: time.Now}
+	if t, ok := award.(Totaler); ok {
+		s.totals = t
+	}
+	return s
+}
+
+// PointsThisYear is the caller's points of the current year, or nil when the platform
+// keeps no points (or the account is no person's).
+func (s *Service) PointsThisYear(ctx context.Context, c Caller) (*int, error) {
+	if s.totals == nil || c.Person == nil {
+		return nil, nil
+	}
+	n, err := s.totals.Total(ctx, c.Person.ID, strconv.Itoa(s.now().In(beijing).Year()))
+	if err != nil {
+		return nil, wrap("points total", err)
+	}
+	return &n, nil
 }
 
 // WithClock returns the service reading the time from now: for the demo's progress of
@@ -213,4 +234,9 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("learning: %s: %w", what, err)
+}
+
+// Totaler reads a person's points for a period, for the learner's own page.
+type Totaler interface {
+	Total(ctx context.Context, personID int64, period string) (int, error)
 }

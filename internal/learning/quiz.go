@@ -43,6 +43,9 @@ type Quiz struct {
 	ClosesAt         *time.Time `json:"closes_at,omitempty"`
 }
 
+// TimeLimitMinutes is the time limit in minutes, rounded up.
+func (q Quiz) TimeLimitMinutes() int { return (q.TimeLimitSeconds + 59) / 60 }
+
 // DisplayTitle is the title in the reader's language.
 func (q Quiz) DisplayTitle(lang string) string { return pick(lang, q.Title, q.TitleEn) }
 
@@ -527,3 +530,9 @@ func (s *Service) quizPassed(ctx context.Context, tx *store.Tx, c Caller, z Quiz
 	}
 	return nil
 }
+
+// IsRight tells whether the option shown at position i is a right one.
+func (q ScoredQuestion) IsRight(i int) bool { return slices.Contains(q.Right, i) }
+
+// Chosen tells whether the member chose the option shown at position i.
+func (q ScoredQuestion) Chosen(i int) bool { return slices.Contains(q.Given.Choices, i) }

@@ -81,6 +81,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerOrgPages(srv)
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
+	h.registerLearning(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
