@@ -37,8 +37,8 @@ func TestQuestionImportAllOrNothing(t *testing.T) {
 		bad := questionFile(t, [][]string{questionHeader,
 			{"单选", "盛泽被称为", "丝绸之都", "钢铁之都", "", "A", "盛泽是丝绸之都", "冬训"},
 			{"多选", "冬训的形式有", "云微课", "围炉议事", "打卡", "AD", "", "冬训"}, // D is no option
-			{"问答", "什么是四敢", "", "", "", "敢闯", "", ""},                     // no such kind
-			{"判断", "", "", "", "", "对", "", ""},                               // no stem
+			{"问答", "什么是四敢", "", "", "", "敢闯", "", ""},             // no such kind
+			{"判断", "", "", "", "", "对", "", ""},                   // no stem
 		})
 		_, err := f.svc.ImportQuestions(f.ctx, f.town.ID, bad)
 		var errs i18n.Errors

@@ -28,17 +28,17 @@ func (h *Handlers) registerLearning(srv *server.Server, d Deps) {
 		return
 	}
 	p := &learningPages{Handlers: h, learn: d.Learning}
-	srv.HandleFunc("GET /learning", server.SignedIn, p.catalogue)                                  // courses the caller sees
-	srv.HandleFunc("GET /courses/{id}", server.SignedIn, p.coursePage)                            // a course the caller sees
-	srv.HandleFunc("GET /lessons/{id}", server.SignedIn, p.lessonPage)                            // a lesson of a course the caller sees
-	srv.HandleFunc("GET /lessons/{id}/file", server.SignedIn, p.lessonFile)                       // as GET /lessons/{id}
-	srv.HandleFunc("GET /quizzes/{id}", server.SignedIn, p.quizPage)                              // a quiz the caller sees
-	srv.HandleFunc("POST /quizzes/{id}/attempts", server.SignedIn, p.startQuiz)                   // a person who sees the quiz
-	srv.HandleFunc("POST /quizzes/{id}/attempts/{attempt}", server.SignedIn, p.submitQuiz)        // the attempt's person
-	srv.HandleFunc("GET /campaigns/{id}", server.SignedIn, p.campaignPage)                        // taking part, or View on ?org
-	srv.HandleFunc("GET /campaigns/{id}/completion.xlsx", server.SignedIn, p.exportCompletion)    // View on ?org
-	srv.HandleFunc("GET /orgs/{id}/questions", server.SignedIn, p.questionBank)                   // Manage on {id}
-	srv.HandleFunc("POST /orgs/{id}/questions/import", server.SignedIn, p.importQuestions)        // Manage on {id}
+	srv.HandleFunc("GET /learning", server.SignedIn, p.catalogue)                              // courses the caller sees
+	srv.HandleFunc("GET /courses/{id}", server.SignedIn, p.coursePage)                         // a course the caller sees
+	srv.HandleFunc("GET /lessons/{id}", server.SignedIn, p.lessonPage)                         // a lesson of a course the caller sees
+	srv.HandleFunc("GET /lessons/{id}/file", server.SignedIn, p.lessonFile)                    // as GET /lessons/{id}
+	srv.HandleFunc("GET /quizzes/{id}", server.SignedIn, p.quizPage)                           // a quiz the caller sees
+	srv.HandleFunc("POST /quizzes/{id}/attempts", server.SignedIn, p.startQuiz)                // a person who sees the quiz
+	srv.HandleFunc("POST /quizzes/{id}/attempts/{attempt}", server.SignedIn, p.submitQuiz)     // the attempt's person
+	srv.HandleFunc("GET /campaigns/{id}", server.SignedIn, p.campaignPage)                     // taking part, or View on ?org
+	srv.HandleFunc("GET /campaigns/{id}/completion.xlsx", server.SignedIn, p.exportCompletion) // View on ?org
+	srv.HandleFunc("GET /orgs/{id}/questions", server.SignedIn, p.questionBank)                // Manage on {id}
+	srv.HandleFunc("POST /orgs/{id}/questions/import", server.SignedIn, p.importQuestions)     // Manage on {id}
 }
 
 func (p *learningPages) caller(r *http.Request) (learning.Caller, error) {
