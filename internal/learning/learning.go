@@ -177,10 +177,10 @@ func (s *Service) CallerOf(ctx context.Context, a auth.Account) (Caller, error) 
 // with an alliance, in the subtree of one of the alliance's organizations. It is the one
 // statement of visibility for lists, single courses, lessons and progress reports.
 func sees(c Caller, next int) (string, []any) {
-	cond, args := org.ScopeOf(c.Account, org.View).Condition("c.org_id", next)
-	if c.Account.ID == 0 && !c.Account.IsAdmin {
-		return "FALSE", nil
+	if c.Account.ID == 0 && !c.Account.IsAdmin && c.Person == nil {
+		return "FALSE", nil // nobody
 	}
+	cond, args := org.ScopeOf(c.Account, org.View).Condition("c.org_id", next)
 	out := `(` + cond + ` OR c.visibility = '` + string(Public) + `'`
 	if c.Person != nil {
 		n := "$" + strconv.Itoa(next+len(args))
