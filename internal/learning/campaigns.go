@@ -355,3 +355,14 @@ func (s *Service) Mine(ctx context.Context, c Caller, campaignID int64) (MemberC
 	}
 	return MemberCompletion{}, false, nil
 }
+
+// BehindFirst is the first n of those behind, for a page; the export has them all.
+func (c Completion) BehindFirst(n int) []MemberCompletion {
+	if len(c.Behind) <= n {
+		return c.Behind
+	}
+	return c.Behind[:n]
+}
+
+// BehindMore is how many are behind beyond the first n.
+func (c Completion) BehindMore(n int) int { return max(0, len(c.Behind)-n) }

@@ -351,7 +351,8 @@ func chartJSON(c learning.Completion, lang string) string {
 		Label   string   `json:"label"`
 	}{Names: []string{}, Percent: []int{}}
 	for _, o := range rows {
-		name := o.Name
+		// The party's name before every organization's adds nothing to a chart's label.
+		name := strings.TrimPrefix(o.Name, "中共")
 		if lang == "en" && o.NameEn != "" {
 			name = o.NameEn
 		}

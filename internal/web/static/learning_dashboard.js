@@ -11,7 +11,7 @@
   chart.setOption({
     grid: { left: 8, right: 36, top: 8, bottom: 24, containLabel: true },
     xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-    yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
+    yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { width: 150, overflow: "truncate" } },
     tooltip: { trigger: "axis", valueFormatter: (v) => v + "%" },
     series: [{ type: "bar", name: el.dataset.label, data: data.percent, itemStyle: { color: "#c8102e" },
       label: { show: true, position: "right", formatter: "{c}%" } }],
