@@ -35,6 +35,22 @@ type Options struct {
 	// minutes); CheckinClosesAfter, how long after the end it stays open (default 0).
 	CheckinOpensBefore time.Duration
 	CheckinClosesAfter time.Duration
+	// AttendanceChanged, when set, is told in the same transaction whenever attendance
+	// of a held activity may have changed — the points ledger credits it.
+	AttendanceChanged AttendanceHook
+}
+
+// AttendanceHook receives a held activity's attendance of the people concerned.
+type AttendanceHook func(ctx context.Context, q store.Querier, c AttendanceChange) error
+
+// AttendanceChange is who attended and who not, among the people whose attendance may
+// have changed, of an activity.
+type AttendanceChange struct {
+	ActivityID  int64
+	Held        bool
+	StartsAt    time.Time
+	Attended    []int64
+	NotAttended []int64
 }
 
 // Service keeps activities.
@@ -43,6 +59,7 @@ type Service struct {
 	now         func() time.Time
 	opensBefore time.Duration
 	closesAfter time.Duration
+	onAttend    AttendanceHook
 }
 
 // DefaultCheckinOpensBefore is how early the QR sign-in opens unless configured.
@@ -50,7 +67,7 @@ const DefaultCheckinOpensBefore = 30 * time.Minute
 
 // New builds the service.
 func New(db *store.DB, opts Options) *Service {
-	s := &Service{db: db, now: opts.Now, opensBefore: opts.CheckinOpensBefore, closesAfter: opts.CheckinClosesAfter}
+	s := &Service{db: db, now: opts.Now, opensBefore: opts.CheckinOpensBefore, closesAfter: opts.CheckinClosesAfter, onAttend: opts.AttendanceChanged}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -264,6 +265,9 @@ func (s *Service) RecordRollCall(ctx context.Context, sc org.Scope, id int64, rc
 		if err := s.refreshHeld(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.attendanceChanged(ctx, tx, id, markedPeople(rc)); err != nil {
+			return err
+		}
 		if t, err = scanTally(tx.QueryRowContext(ctx, `SELECT `+tallyColumns+` FROM attendance x WHERE x.activity_id = $1`, id)); err != nil {
 			return fmt.Errorf("activity: tally of %d: %w", id, err)
 		}
@@ -376,6 +380,9 @@ func (s *Service) DecideLeave(ctx context.Context, sc org.Scope, id, personID in
 		if err := s.refreshHeld(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.attendanceChanged(ctx, tx, id, []int64{personID}); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "leave_decide", "attendance", fmt.Sprintf("%d:%d", id, personID),
 			map[string]any{"leave_state": before.LeaveState, "presence": before.Presence},
 			map[string]any{"leave_state": state, "presence": status})
@@ -445,4 +452,70 @@ func (s *Service) InactiveMembers(ctx context.Context, sc org.Scope, orgID int64
 		list = append(list, m)
 	}
 	return list, rows.Err()
+}
+
+// markedPeople are the people a roll call may have changed: those it names, or everyone
+// when it marks "all the rest" too (nil).
+func markedPeople(rc RollCall) []int64 {
+	if rc.Others != "" {
+		return nil
+	}
+	ids := make([]int64, len(rc.Marks))
+	for i, m := range rc.Marks {
+		ids[i] = m.PersonID
+	}
+	return ids
+}
+
+// attendanceChanged tells the hook, if any, the attendance of people (nil: everyone) of a
+// held activity.
+func (s *Service) attendanceChanged(ctx context.Context, q store.Querier, id int64, people []int64) error {
+	if s.onAttend == nil {
+		return nil
+	}
+	c := AttendanceChange{ActivityID: id}
+	var status Status
+	if err := q.QueryRowContext(ctx, `SELECT status, starts_at FROM activities WHERE id = $1`, id).Scan(&status, &c.StartsAt); err != nil {
+		return fmt.Errorf("activity: attendance of %d: %w", id, err)
+	}
+	if status != Held {
+		return nil
+	}
+	c.Held = true
+	where, args := "", []any{id}
+	if people != nil {
+		if len(people) == 0 {
+			return nil
+		}
+		where = " AND person_id IN ("
+		for i, p := range people {
+			if i > 0 {
+				where += ", "
+			}
+			args = append(args, p)
+			where += "$" + strconv.Itoa(len(args))
+		}
+		where += ")"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT person_id, status FROM attendance WHERE activity_id = $1`+where, args...)
+	if err != nil {
+		return fmt.Errorf("activity: attendance of %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var person int64
+		var presence Presence
+		if err := rows.Scan(&person, &presence); err != nil {
+			return err
+		}
+		if presence.Attended() {
+			c.Attended = append(c.Attended, person)
+		} else {
+			c.NotAttended = append(c.NotAttended, person)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return s.onAttend(ctx, q, c)
 }

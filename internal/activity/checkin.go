@@ -201,6 +201,9 @@ func (s *Service) CheckIn(ctx context.Context, id, personID int64, token string)
 		if err := s.refreshHeld(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.attendanceChanged(ctx, tx, id, []int64{personID}); err != nil {
+			return err
+		}
 		if at, err = s.attendance(ctx, tx, id, personID); err != nil {
 			return err
 		}

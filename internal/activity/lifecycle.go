@@ -84,7 +84,10 @@ func (s *Service) markHeld(ctx context.Context, q store.Querier, a Activity, now
 	if _, err := q.ExecContext(ctx, `UPDATE activity_hosts SET held_year = $1, held_month = $2 WHERE activity_id = $3`, y, int(m), id); err != nil {
 		return fmt.Errorf("activity: month of %d: %w", id, err)
 	}
-	return s.refreshHeld(ctx, q, id)
+	if err := s.refreshHeld(ctx, q, id); err != nil {
+		return err
+	}
+	return s.attendanceChanged(ctx, q, id, nil)
 }
 
 // refreshHeld brings up to date what is derived from a held activity's attendance: a

@@ -17,6 +17,7 @@ import (
 	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 )
@@ -29,6 +30,7 @@ type Deps struct {
 	Ideas      *idea.Service
 	Activities *activity.Service
 	Learning   *learning.Service
+	Points     *points.Service
 }
 
 // Handlers serve the API.
@@ -41,6 +43,7 @@ type Handlers struct {
 	ideas      *idea.Service
 	activities *activity.Service
 	learning   *learning.Service
+	points     *points.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -109,6 +112,11 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/quizzes/{id}/attempts", Access: server.SignedIn, handler: h.startAttempt},            // a person who sees the quiz
 		{Pattern: "POST /api/v1/quizzes/{id}/attempts/{attempt}", Access: server.SignedIn, handler: h.submitAttempt}, // the attempt's person
 		{Pattern: "GET /api/v1/campaigns/{id}/completion", Access: server.SignedIn, handler: h.campaignCompletion},   // View on ?org
+		{Pattern: "POST /api/v1/points/events", Access: server.SignedIn, handler: h.recordEvents},                    // Manage on each person's org
+		{Pattern: "GET /api/v1/people/{id}/points", Access: server.SignedIn, handler: h.personPoints},                // self or View
+		{Pattern: "GET /api/v1/people/{id}/rank", Access: server.SignedIn, handler: h.personRank},                    // self or View; rankings on at ?org
+		{Pattern: "GET /api/v1/orgs/{id}/ranking", Access: server.SignedIn, handler: h.orgRanking},                   // View; rankings on
+		{Pattern: "GET /api/v1/orgs/{id}/stars", Access: server.SignedIn, handler: h.orgStars},                       // View
 
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
@@ -119,7 +127,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities, learning: d.Learning}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities, learning: d.Learning, points: d.Points}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

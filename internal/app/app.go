@@ -24,6 +24,7 @@ import (
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 	"vanguard/internal/web"
@@ -42,6 +43,7 @@ type App struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Points     *points.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -116,15 +118,22 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	orgs := org.New(db)
 	people := member.New(db, orgs)
 	notices := notify.New(db)
+	ledger := points.New(db)
 	topics := consult.New(db, orgs, people, notices)
-	learn := learning.New(db, orgs, people, nil)
+	learn := learning.New(db, orgs, people, ledger)
 	ideas := idea.New(db, orgs, people, notices)
-	activities := activity.New(db, activity.Options{})
+	ideas.Credit(func(ctx context.Context, q store.Querier, c idea.Credit) error {
+		return ledger.CreditIdea(ctx, q, c.IdeaID, c.PersonID, string(c.Status), c.At)
+	})
+	activities := activity.New(db, activity.Options{AttendanceChanged: func(ctx context.Context, q store.Querier, c activity.AttendanceChange) error {
+		return ledger.SyncAttendance(ctx, q, points.Attendance{ActivityID: c.ActivityID, Held: c.Held, StartsAt: c.StartsAt,
+			Attended: c.Attended, NotAttended: c.NotAttended})
+	}})
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Learning: learn}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Learning: learn})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Learning: learn,
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger, Learning: learn})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Points: ledger, Learning: learn,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 
@@ -148,6 +157,10 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	if ready != nil {
 		ready(scheme + "://" + displayAddr(ln.Addr().String()))
 	}
+	// The rankings index follows the ledger for as long as the server runs.
+	indexCtx, stopIndex := context.WithCancel(ctx)
+	defer stopIndex()
+	go a.Points.Run(indexCtx, func(err error) { a.Logger.Error("points index", "err", err) })
 	errc := make(chan error, 1)
 	go func() {
 		if scheme == "https" {

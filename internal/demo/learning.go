@@ -19,6 +19,7 @@ import (
 	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 )
 
 // WinterCampaignTitle names the demo's campaign, for tests that look for it.
@@ -37,7 +38,7 @@ type learningLoader struct {
 func (l *loader) learning(ctx context.Context) error {
 	d := &learningLoader{loader: l, rnd: rand.New(rand.NewPCG(2026, 6004)), at: time.Now(), bank: map[string]learning.Question{},
 		orgID: l.orgIDs["shengze"]}
-	d.svc = learning.New(l.db, l.orgs, l.people, nil).WithClock(func() time.Time { return d.at })
+	d.svc = learning.New(l.db, l.orgs, l.people, points.New(l.db)).WithClock(func() time.Time { return d.at })
 	courses, err := d.catalogue(ctx)
 	if err != nil {
 		return fmt.Errorf("winter-training courses: %w", err)

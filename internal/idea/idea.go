@@ -8,9 +8,9 @@
 // the organization's subtree — a fresh idea is screened before colleagues see it, and a
 // declined one is not shown to them, so a turned-down suggestion does not shame anyone.
 //
-// Points: an adopted idea earns points through the points ledger (issue 5), which is not
-// built yet. The hook is pending: the ledger will derive its entries from adopted_at and
-// reviewer_id, which this package records as the source of truth; it writes no points.
+// Points: an adopted idea, and again an implemented one, earns its submitter points. This
+// package tells whoever is set with Credit, in the review's transaction; the application
+// sets the points ledger there.
 package idea
 
 import (
@@ -102,7 +102,23 @@ type Service struct {
 	people  *member.Service
 	notices *notify.Service
 	now     func() time.Time
+	credit  CreditHook
 }
+
+// CreditHook is told, in the review's transaction, that an idea reached a status that
+// earns its submitter points.
+type CreditHook func(ctx context.Context, q store.Querier, c Credit) error
+
+// Credit is an idea's move that earns points.
+type Credit struct {
+	IdeaID   int64
+	PersonID int64
+	Status   Status // Adopted or Implemented
+	At       time.Time
+}
+
+// Credit sets who is told of moves that earn points; call it once, before serving.
+func (s *Service) Credit(h CreditHook) { s.credit = h }
 
 // New builds the service.
 func New(db *store.DB, orgs *org.Service, people *member.Service, notices *notify.Service) *Service {

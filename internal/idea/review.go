@@ -139,6 +139,11 @@ func (s *Service) review(ctx context.Context, tx *store.Tx, ideaID int64, to Sta
 	if err := s.history(ctx, tx, ideaID, i.Status, to, note, at); err != nil {
 		return err
 	}
+	if s.credit != nil && (to == Adopted || to == Implemented) && i.PersonID != 0 {
+		if err := s.credit(ctx, tx, Credit{IdeaID: ideaID, PersonID: i.PersonID, Status: to, At: at}); err != nil {
+			return err
+		}
+	}
 	if err := audit.Record(ctx, tx, "review", "idea", ideaID, map[string]any{"status": i.Status},
 		map[string]any{"status": to, "note": note, "reviewer": reviewer}); err != nil {
 		return err

@@ -39,7 +39,7 @@ func (f *fixture) completeCourse(t *testing.T, name string, c learning.Course) {
 
 func TestCampaignCompletion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		c1 := f.course(t, func(n *learning.NewCourse) { n.OrgID = f.town.ID })
 		c2 := f.course(t, func(n *learning.NewCourse) { n.OrgID, n.Title = f.town.ID, "丝绸之都" })
 		acts := activity.New(db, activity.Options{Now: f.clock.now})

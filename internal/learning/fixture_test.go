@@ -13,6 +13,7 @@ import (
 	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
 
@@ -29,6 +30,7 @@ type fixture struct {
 	orgs      *org.Service
 	people    *member.Service
 	svc       *learning.Service
+	ledger    *points.Service
 	clock     *clock
 	town      org.Org
 	renfu     org.Org
@@ -54,14 +56,14 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newFixture(t *testing.T, db *store.DB, award learning.Awarder) *fixture {
+func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := audit.WithActor(context.Background(), audit.Actor{Name: "fixture"})
 	orgs := org.New(db)
 	people := member.New(db, orgs)
-	clk := &clock{t: time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)}
+	clk := &clock{t: time.Date(2026, 10, 20, 2, 0, 0, 0, time.UTC)}
 	f := &fixture{db: db, ctx: ctx, orgs: orgs, people: people, clock: clk,
-		svc:     learning.New(db, orgs, people, award).WithClock(clk.now),
+		svc:     learning.New(db, orgs, people, points.New(db)).WithClock(clk.now),
 		persons: map[string]member.Person{}, accounts: map[string]auth.Account{}}
 	village, err := orgs.CreateUnit(ctx, db, org.Unit{Name: "仁夫村", Kind: "village"})
 	if err != nil {

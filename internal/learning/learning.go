@@ -12,14 +12,17 @@ package learning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"vanguard/internal/auth"
+	"vanguard/internal/i18n"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
 
@@ -128,28 +131,46 @@ type Service struct {
 	db     *store.DB
 	orgs   *org.Service
 	people *member.Service
-	award  Awarder
-	totals Totaler
+	points *points.Service
 	now    func() time.Time
 }
 
-// New builds the service. award records the points of completions; it may be nil, and
-// then nothing is awarded.
-func New(db *store.DB, orgs *org.Service, people *member.Service, award Awarder) *Service {
-	s := &Service{db: db, orgs: orgs, people: people, award: award, now: time.Now}
-	if t, ok := award.(Totaler); ok {
-		s.totals = t
+// New builds the service. Completed lessons and passed quizzes earn points in ledger.
+func New(db *store.DB, orgs *org.Service, people *member.Service, ledger *points.Service) *Service {
+	return &Service{db: db, orgs: orgs, people: people, points: ledger, now: time.Now}
+}
+
+// award records what a completion earns, in the transaction that completed it, so that
+// the points and the progress commit or fail together. The event's key makes a retried
+// or doubled completion a duplicate in the ledger. When the rule holds no points for
+// the person (a resident) or the period is closed, the learning stands without points;
+// any other refusal is a fault and undoes the progress with it.
+func (s *Service) award(ctx context.Context, q store.Querier, e points.Event) error {
+	if s.points == nil {
+		return nil
 	}
-	return s
+	e.Source = "learning"
+	res, err := s.points.RecordSystem(ctx, q, []points.Event{e})
+	if err != nil {
+		return wrap("award "+e.Key, err)
+	}
+	for _, r := range res {
+		var refusal *i18n.Error
+		if r.Err == nil || errors.As(r.Err, &refusal) && (refusal.Key == "points.error.stage" || refusal.Key == "points.error.closed") {
+			continue
+		}
+		return wrap("award "+e.Key, r.Err)
+	}
+	return nil
 }
 
 // PointsThisYear is the caller's points of the current year, or nil when the platform
 // keeps no points (or the account is no person's).
 func (s *Service) PointsThisYear(ctx context.Context, c Caller) (*int, error) {
-	if s.totals == nil || c.Person == nil {
+	if s.points == nil || c.Person == nil {
 		return nil, nil
 	}
-	n, err := s.totals.Total(ctx, c.Person.ID, strconv.Itoa(s.now().In(beijing).Year()))
+	n, err := s.points.Total(ctx, c.Person.ID, strconv.Itoa(s.now().In(beijing).Year()))
 	if err != nil {
 		return nil, wrap("points total", err)
 	}
@@ -234,9 +255,4 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("learning: %s: %w", what, err)
-}
-
-// Totaler reads a person's points for a period, for the learner's own page.
-type Totaler interface {
-	Total(ctx context.Context, personID int64, period string) (int, error)
 }

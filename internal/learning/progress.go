@@ -9,24 +9,9 @@ import (
 	"time"
 
 	"vanguard/internal/i18n"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
-
-// Award is what a completion earns, recorded in the transaction that completed it so
-// that the points and the progress commit or fail together.
-type Award struct {
-	Key       string // idempotency key: the same completion never earns twice
-	PersonID  int64
-	Rule      string // "lesson-completed", "quiz-completed"
-	At        time.Time
-	SourceRef string
-	Note      string
-}
-
-// Awarder records awards in the ledger.
-type Awarder interface {
-	Award(ctx context.Context, q store.Querier, a Award) error
-}
 
 // The rules by which a page's reports are believed.
 const (
@@ -267,12 +252,10 @@ func writeProgress(ctx context.Context, q store.Querier, p Progress, personID in
 // completed records what a lesson's completion earns and, when it was the course's last
 // lesson to complete, the course's completion.
 func (s *Service) completed(ctx context.Context, q store.Querier, course Course, l Lesson, personID int64, now time.Time) (bool, error) {
-	if s.award != nil {
-		err := s.award.Award(ctx, q, Award{Key: fmt.Sprintf("lesson:%d:person:%d", l.ID, personID), PersonID: personID,
-			Rule: "lesson-completed", At: now, SourceRef: fmt.Sprintf("lesson:%d", l.ID), Note: l.Title})
-		if err != nil {
-			return false, wrap("award lesson", err)
-		}
+	// Completion earns once, ever: the key names the lesson and the person, not the day.
+	if err := s.award(ctx, q, points.Event{Key: fmt.Sprintf("lesson:%d:person:%d", l.ID, personID), PersonID: personID,
+		Rule: "lesson-completed", OccurredAt: now, SourceRef: fmt.Sprintf("lesson:%d", l.ID), Note: l.Title}); err != nil {
+		return false, err
 	}
 	var done int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id

@@ -14,7 +14,7 @@ import (
 
 func TestVisibilityAndSearch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		own := f.course(t, nil)
 		shared := f.course(t, func(n *learning.NewCourse) {
 			n.Title, n.TitleEn, n.Visibility, n.AllianceID = "纺织产业集群", "Textile industry clusters", learning.Alliance, f.alliance
@@ -64,7 +64,7 @@ func TestVisibilityAndSearch(t *testing.T) {
 
 func TestArticleSanitized(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		c := f.course(t, func(n *learning.NewCourse) {
 			n.Lessons[0].Body = `<p onclick="steal()">学习<script>alert(1)</script><a href="javascript:x()">链接</a></p>`
 		})
@@ -82,7 +82,7 @@ func TestArticleSanitized(t *testing.T) {
 
 func TestArticleProgressRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		c := f.course(t, nil)
 		article := c.Lessons[0].ID
 		alice := f.caller("alice")
@@ -140,7 +140,7 @@ func TestArticleProgressRules(t *testing.T) {
 
 func TestVideoSkippingToTheEndDoesNotCount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		c := f.course(t, nil)
 		video := c.Lessons[1].ID
 		bob := f.caller("bob")
@@ -179,7 +179,7 @@ func TestVideoSkippingToTheEndDoesNotCount(t *testing.T) {
 
 func TestTwoTabsNeverDoubleCount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		c := f.course(t, nil)
 		article := c.Lessons[0].ID
 		alice := f.caller("alice")

@@ -13,6 +13,7 @@ import (
 
 	"vanguard/internal/i18n"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
 
@@ -492,16 +493,13 @@ func splitInts(s string) []int {
 // quizPassed completes the lessons that are this quiz in courses the member sees, and
 // records the quiz's points: once per quiz, or once a day for a daily quiz.
 func (s *Service) quizPassed(ctx context.Context, tx *store.Tx, c Caller, z Quiz, day string, attemptID int64, now time.Time) error {
-	if s.award != nil {
-		key := fmt.Sprintf("quiz:%d:person:%d", z.ID, c.Person.ID)
-		if z.Kind == DailyQuiz {
-			key += ":" + day
-		}
-		err := s.award.Award(ctx, tx, Award{Key: key, PersonID: c.Person.ID, Rule: "quiz-completed", At: now,
-			SourceRef: fmt.Sprintf("quiz-attempt:%d", attemptID), Note: z.Title})
-		if err != nil {
-			return wrap("award quiz", err)
-		}
+	key := fmt.Sprintf("quiz:%d:person:%d", z.ID, c.Person.ID)
+	if z.Kind == DailyQuiz {
+		key += ":" + day // a daily quiz earns once a day (Beijing date), however often it is retaken
+	}
+	if err := s.award(ctx, tx, points.Event{Key: key, PersonID: c.Person.ID, Rule: "quiz-completed", OccurredAt: now,
+		SourceRef: fmt.Sprintf("quiz-attempt:%d", attemptID), Note: z.Title}); err != nil {
+		return err
 	}
 	cond, args := sees(c, 2)
 	ls, err := lessons(ctx, tx, `JOIN courses c ON c.id = l.course_id WHERE l.quiz_id = $1 AND `+cond, append([]any{z.ID}, args...)...)

@@ -60,7 +60,7 @@ func right(q learning.Question, shown learning.ShownQuestion) learning.Answer {
 
 func TestQuizScoredOnTheServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		bank := f.bank(t)
 		z, err := f.svc.CreateQuiz(f.ctx, learning.Quiz{OrgID: f.town.ID, Title: "冬训测验", Kind: learning.LessonQuiz,
 			Tags: []string{"冬训"}, QuestionCount: 4, TimeLimitSeconds: 300, PassPercent: 75})
@@ -126,7 +126,7 @@ func TestQuizScoredOnTheServer(t *testing.T) {
 
 func TestQuizTimeLimitAndWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		f.bank(t)
 		daily, err := f.svc.CreateQuiz(f.ctx, learning.Quiz{OrgID: f.town.ID, Title: "每日一练", Kind: learning.DailyQuiz,
 			Tags: []string{"党史"}, QuestionCount: 5, TimeLimitSeconds: 60, PassPercent: 60})
@@ -188,7 +188,7 @@ func TestQuizTimeLimitAndWindow(t *testing.T) {
 
 func TestQuestionValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		_, err := f.svc.AddQuestions(f.ctx, f.town.ID, []learning.Question{
 			{Kind: learning.Single, Stem: "好题", Options: []string{"甲", "乙"}, Answer: []string{"0"}},
 			{Kind: learning.Single, Stem: "坏题", Options: []string{"甲", "乙"}, Answer: []string{"5"}},

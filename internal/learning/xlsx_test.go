@@ -33,7 +33,7 @@ var questionHeader = []string{"题型", "题干", "选项A", "选项B", "选项C
 
 func TestQuestionImportAllOrNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
+		f := newFixture(t, db)
 		bad := questionFile(t, [][]string{questionHeader,
 			{"单选", "盛泽被称为", "丝绸之都", "钢铁之都", "", "A", "盛泽是丝绸之都", "冬训"},
 			{"多选", "冬训的形式有", "云微课", "围炉议事", "打卡", "AD", "", "冬训"}, // D is no option

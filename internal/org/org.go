@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -394,6 +395,11 @@ func (s *Service) Move(ctx context.Context, id, newParent int64) error {
 			return fmt.Errorf("org: re-depth %d: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET parent_id = $1 WHERE id = $2`, newParent, id); err != nil {
+			return fmt.Errorf("org: move %d: %w", id, err)
+		}
+		// Caches of ancestor chains on every node (the points rankings) watch this row.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('org.tree_version', $1)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(time.Now().UnixNano(), 10)); err != nil {
 			return fmt.Errorf("org: move %d: %w", id, err)
 		}
 		return audit.Record(ctx, tx, "move", "org", id, map[string]int64{"parent_id": o.ParentID}, map[string]int64{"parent_id": newParent})

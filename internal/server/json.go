@@ -112,3 +112,18 @@ func ReadJSON(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// FieldErrorOf describes one person-facing error in the caller's language, for answers
+// that report item by item (a batch) instead of refusing the whole request. Any other
+// error is reported as internal, without its text.
+func FieldErrorOf(r *http.Request, err error) *FieldError {
+	var one *i18n.Error
+	if !errors.As(err, &one) {
+		one = &i18n.Error{Key: "error.internal"}
+	}
+	msg := one.Key
+	if cat := catalogFrom(r); cat != nil {
+		msg = cat.Describe(Lang(r), one)
+	}
+	return &FieldError{Field: one.Field, Row: one.Row, Error: one.Key, Message: msg, Params: jsonParams(one.Params)}
+}

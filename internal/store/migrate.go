@@ -13,9 +13,10 @@ import (
 )
 
 // Migrations are written in PostgreSQL's dialect, numbered, and never edited once landed.
-// On SQLite three type names are rewritten, the only differences our schema meets:
+// On SQLite a few type names are rewritten, the only differences our schema meets:
 //
 //	BIGSERIAL PRIMARY KEY -> INTEGER PRIMARY KEY (SQLite's rowid alias)
+//	BIGINT PRIMARY KEY    -> INTEGER PRIMARY KEY (a key the application assigns, still the rowid)
 //	TIMESTAMPTZ           -> TIMESTAMP            (the driver parses it back into time.Time)
 //	BYTEA                 -> BLOB
 //
@@ -34,6 +35,7 @@ type Migration struct {
 
 var sqliteRewrites = strings.NewReplacer(
 	"BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY",
+	"BIGINT PRIMARY KEY", "INTEGER PRIMARY KEY",
 	"TIMESTAMPTZ", "TIMESTAMP",
 	"BYTEA", "BLOB",
 )

@@ -49,6 +49,12 @@ func TestBrowserMemberLearnsAndTownSeesTheCampaign(t *testing.T) {
 	err = chromedp.Do(m,
 		chromedp.Click(chromedp.CSS(`nav.nav a[href="/learning"]`)),
 		chromedp.WaitVisible(chromedp.ID("course-q")),
+	)
+	if err != nil {
+		t.Fatalf("open learning: %v", err)
+	}
+	before := pointsOn(t, m)
+	err = chromedp.Do(m,
 		chromedp.SendKeys(chromedp.ID("course-q"), "silk city"),
 		chromedp.Submit(chromedp.ID("course-q")),
 		chromedp.WaitVisible(chromedp.ID("courses")),
@@ -114,6 +120,15 @@ func TestBrowserMemberLearnsAndTownSeesTheCampaign(t *testing.T) {
 		t.Fatalf("the result reads:\n%s", res)
 	}
 	browsertest.Screenshot(t, m, "learning-member-quiz-390-zh")
+
+	// The points moved: a lesson, the quiz lesson and the quiz itself.
+	err = chromedp.Do(m, chromedp.Navigate(env.URL+"/learning"), chromedp.WaitVisible(chromedp.ID("my-points")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := pointsOn(t, m); after <= before {
+		t.Fatalf("points before %d, after a lesson and a quiz %d", before, after)
+	}
 
 	// The campaign moved.
 	err = chromedp.Do(m, chromedp.Navigate(campaign), chromedp.WaitVisible(chromedp.ID("my-campaign")))
@@ -203,4 +218,16 @@ func answerQuiz(t *testing.T, env *apptest.Env, ctx context.Context, bankOrg int
 			}
 		}
 	}
+}
+
+// pointsOn reads the year's points the learning page shows.
+func pointsOn(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	s := text(t, ctx, "#my-points")
+	i := strings.LastIndexAny(s, "：: ")
+	n, err := strconv.Atoi(strings.TrimSpace(s[i+len(string([]rune(s[i:])[0])):]))
+	if err != nil {
+		t.Fatalf("points on the page: %q", s)
+	}
+	return n
 }
