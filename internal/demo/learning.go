@@ -221,7 +221,7 @@ func (d *learningLoader) pass(ctx context.Context, c learning.Caller, quizID int
 		answers = append(answers, rightAnswer(d.bank[shown.Stem], shown))
 	}
 	d.at = d.at.Add(90 * time.Second)
-	_, err = d.svc.Submit(ctx, c, a.ID, answers)
+	_, err = d.svc.Submit(ctx, c, quizID, a.ID, answers)
 	return err
 }
 

@@ -84,7 +84,7 @@ func TestDailyQuizEarnsOnceADay(t *testing.T) {
 			for _, sq := range a.Questions {
 				answers = append(answers, right(bank[sq.Stem], sq))
 			}
-			res, err := f.svc.Submit(f.ctx, f.caller("bob"), a.ID, answers)
+			res, err := f.svc.Submit(f.ctx, f.caller("bob"), a.QuizID, a.ID, answers)
 			if err != nil || !res.Passed {
 				t.Fatalf("pass the quiz: %+v, %v", res, err)
 			}

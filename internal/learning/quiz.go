@@ -319,28 +319,29 @@ var ErrSubmitted = i18n.Invalid("attempt", "learning.error.submitted")
 // Submit scores the caller's answers to an attempt on the server. After the time limit
 // the answers are refused and nothing is counted. A passed attempt completes the lessons
 // that are this quiz and earns the quiz's points once (a daily quiz once a day).
-func (s *Service) Submit(ctx context.Context, c Caller, attemptID int64, answers []Answer) (Result, error) {
+// An attempt of another quiz than quizID, or of another person, is store.ErrNotFound.
+func (s *Service) Submit(ctx context.Context, c Caller, quizID, attemptID int64, answers []Answer) (Result, error) {
 	if c.Person == nil {
 		return Result{}, store.ErrNotFound // an attempt is a person's; an account without one has none
 	}
 	var res Result
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		res, err = s.submit(ctx, tx, c, attemptID, answers)
+		res, err = s.submit(ctx, tx, c, quizID, attemptID, answers)
 		return err
 	})
 	return res, err
 }
 
-func (s *Service) submit(ctx context.Context, tx *store.Tx, c Caller, attemptID int64, answers []Answer) (Result, error) {
+func (s *Service) submit(ctx context.Context, tx *store.Tx, c Caller, quizID, attemptID int64, answers []Answer) (Result, error) {
 	now := s.now()
-	var quizID, personID int64
+	var attemptQuiz, personID int64
 	var day string
 	var deadline time.Time
 	var submitted sql.NullTime
 	err := tx.QueryRowContext(ctx, `SELECT quiz_id, person_id, day, deadline_at, submitted_at FROM quiz_attempts WHERE id = $1`, attemptID).
-		Scan(&quizID, &personID, &day, &deadline, &submitted)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && personID != c.Person.ID {
+		Scan(&attemptQuiz, &personID, &day, &deadline, &submitted)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (personID != c.Person.ID || attemptQuiz != quizID) {
 		return Result{}, store.ErrNotFound // another's attempt is out of sight
 	}
 	if err != nil {

@@ -93,7 +93,11 @@ func TestQuizScoredOnTheServer(t *testing.T) {
 			}
 			answers = append(answers, ans)
 		}
-		res, err := f.svc.Submit(f.ctx, alice, a.ID, answers)
+		// Named under another quiz, the attempt is not found, and nothing is scored.
+		if _, err := f.svc.Submit(f.ctx, alice, a.QuizID+100, a.ID, answers); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the attempt under another quiz: %v", err)
+		}
+		res, err := f.svc.Submit(f.ctx, alice, a.QuizID, a.ID, answers)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +110,7 @@ func TestQuizScoredOnTheServer(t *testing.T) {
 			}
 		}
 		// Submitting again counts nothing.
-		if _, err := f.svc.Submit(f.ctx, alice, a.ID, answers); !errors.Is(err, learning.ErrSubmitted) {
+		if _, err := f.svc.Submit(f.ctx, alice, a.QuizID, a.ID, answers); !errors.Is(err, learning.ErrSubmitted) {
 			t.Fatalf("second submission: %v", err)
 		}
 		// Passing the quiz completes its lesson.
@@ -118,7 +122,7 @@ func TestQuizScoredOnTheServer(t *testing.T) {
 			t.Fatal("passing the quiz did not complete its lesson")
 		}
 		// Another member cannot submit alice's attempt.
-		if _, err := f.svc.Submit(f.ctx, f.caller("bob"), a.ID, answers); !errors.Is(err, store.ErrNotFound) {
+		if _, err := f.svc.Submit(f.ctx, f.caller("bob"), a.QuizID, a.ID, answers); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("bob submits alice's attempt: %v", err)
 		}
 	})
@@ -138,7 +142,7 @@ func TestQuizTimeLimitAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.clock.advance(2 * time.Minute)
-		_, err = f.svc.Submit(f.ctx, f.caller("carol"), a.ID, []learning.Answer{{Position: 1, Choices: []int{0}}})
+		_, err = f.svc.Submit(f.ctx, f.caller("carol"), a.QuizID, a.ID, []learning.Answer{{Position: 1, Choices: []int{0}}})
 		wantField(t, err, "answers", "learning.error.time_up")
 		if n := f.count(t, `SELECT COUNT(*) FROM quiz_attempts WHERE id = $1 AND submitted_at IS NULL`, a.ID); n != 1 {
 			t.Fatal("a late submission was recorded")

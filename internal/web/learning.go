@@ -266,7 +266,7 @@ func (p *learningPages) submitQuiz(w http.ResponseWriter, r *http.Request) {
 		}
 		answers = append(answers, a)
 	}
-	res, err := p.learn.Submit(r.Context(), c, attemptID, answers)
+	res, err := p.learn.Submit(r.Context(), c, z.ID, attemptID, answers)
 	if errs, ok := formErrors(err); ok {
 		pg := p.page(r, "learning.quiz.title", quizData{Quiz: z})
 		pg.Errors = errs
