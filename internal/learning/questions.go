@@ -98,7 +98,11 @@ func (q *Question) check(row int) i18n.Errors {
 	for _, a := range q.Answer {
 		i, err := strconv.Atoi(a)
 		if err != nil || i < 0 || i >= len(q.Options) {
-			bad("answer", "learning.error.answer", "answer", a)
+			shown := a
+			if err == nil && i >= 0 && i < 26 {
+				shown = string(rune('A' + i)) // as a question file names its options
+			}
+			bad("answer", "learning.error.answer", "answer", shown)
 			break
 		}
 	}

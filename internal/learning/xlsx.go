@@ -46,12 +46,18 @@ func (s *Service) ImportQuestions(ctx context.Context, orgID int64, r io.Reader)
 	if len(data) > maxQuestionFile {
 		return 0, i18n.Invalid("file", "learning.error.file_too_big")
 	}
-	qs, rowNums, errs, err := parseQuestions(data)
+	qs, rowNums, headers, errs, err := parseQuestions(data)
 	if err != nil {
 		return 0, err
 	}
 	for i := range qs {
 		errs = append(errs, qs[i].check(rowNums[i])...)
+	}
+	// Name each bad cell by its column as the file heads it (答案, not "answer").
+	for _, e := range errs {
+		if h, ok := headers[e.Field]; ok {
+			e.Field = h
+		}
 	}
 	if err := errs.Err(); err != nil {
 		return 0, err
@@ -65,31 +71,37 @@ func (s *Service) ImportQuestions(ctx context.Context, orgID int64, r io.Reader)
 
 // parseQuestions reads the rows of the file's first sheet, the row number of each, and
 // the errors of rows it could not read; err is a fault of the whole file.
-func parseQuestions(data []byte) (qs []Question, rowNums []int, errs i18n.Errors, err error) {
+func parseQuestions(data []byte) (qs []Question, rowNums []int, headers map[string]string, errs i18n.Errors, err error) {
 	f, ferr := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 100 << 20})
 	if ferr != nil {
-		return nil, nil, nil, i18n.Invalid("file", "learning.error.xlsx")
+		return nil, nil, nil, nil, i18n.Invalid("file", "learning.error.xlsx")
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, nil, nil, i18n.Invalid("file", "learning.error.xlsx")
+		return nil, nil, nil, nil, i18n.Invalid("file", "learning.error.xlsx")
 	}
 	rows, rerr := f.GetRows(sheets[0])
 	if rerr != nil || len(rows) < 2 {
-		return nil, nil, nil, i18n.Invalid("file", "learning.error.no_rows")
+		return nil, nil, nil, nil, i18n.Invalid("file", "learning.error.no_rows")
 	}
 	columns := map[string]int{}
+	headers = map[string]string{}
 	options := map[int]int{} // column → option index
 	for i, h := range rows[0] {
-		h = strings.ToLower(strings.TrimSpace(h))
+		text := strings.TrimSpace(h)
+		h = strings.ToLower(text)
 		if name, ok := questionHeaders[h]; ok {
 			columns[name] = i
+			headers[name] = text
 			continue
 		}
 		for _, prefix := range []string{"选项", "option "} {
 			if rest, ok := strings.CutPrefix(h, prefix); ok && len(rest) == 1 && rest[0] >= 'a' && rest[0] <= 'f' {
 				options[i] = int(rest[0] - 'a')
+				if rest[0] == 'a' {
+					headers["options"] = text
+				}
 			}
 		}
 	}
@@ -100,7 +112,7 @@ func parseQuestions(data []byte) (qs []Question, rowNums []int, errs i18n.Errors
 		}
 	}
 	if err := missing.Err(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	cell := func(row []string, i int) string {
 		if i < len(row) {
@@ -142,9 +154,9 @@ func parseQuestions(data []byte) (qs []Question, rowNums []int, errs i18n.Errors
 		rowNums = append(rowNums, rowNum)
 	}
 	if len(qs) == 0 && len(errs) == 0 {
-		return nil, nil, nil, i18n.Invalid("file", "learning.error.no_rows")
+		return nil, nil, nil, nil, i18n.Invalid("file", "learning.error.no_rows")
 	}
-	return qs, rowNums, errs, nil
+	return qs, rowNums, headers, errs, nil
 }
 
 // parseAnswer turns the answer cell into option indexes or accepted texts.

@@ -49,7 +49,7 @@ func TestQuestionImportAllOrNothing(t *testing.T) {
 		for _, e := range errs {
 			rows[e.Row] = e.Field
 		}
-		if rows[3] != "answer" || rows[4] != "kind" || rows[5] != "stem" {
+		if rows[3] != "答案" || rows[4] != "题型" || rows[5] != "题干" {
 			t.Fatalf("rows named: %v", rows)
 		}
 		if n := f.count(t, `SELECT COUNT(*) FROM questions`); n != 0 {
