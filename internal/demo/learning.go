@@ -132,6 +132,16 @@ func (d *learningLoader) catalogue(ctx context.Context) ([]learning.Course, erro
 func (d *learningLoader) sessions(ctx context.Context) ([]int64, error) {
 	a := &activityLoader{loader: d.loader, rnd: rand.New(rand.NewPCG(2026, 6404)), sc: org.ScopeOf(auth.Account{IsAdmin: true}, org.Manage)}
 	a.svc = activity.New(d.db, activity.Options{Now: func() time.Time { return a.at }})
+	// The members the demo shows without organizational life stay away from these too,
+	// or the sessions would take them off that list.
+	inactive, err := a.svc.InactiveMembers(ctx, org.ScopeOf(auth.Account{IsAdmin: true}, org.View), d.orgID, time.Now().AddDate(0, -6, 0))
+	if err != nil {
+		return nil, err
+	}
+	away := map[int64]bool{}
+	for _, p := range inactive {
+		away[p.PersonID] = true
+	}
 	var ids []int64
 	for i, s := range []struct {
 		title, place string
@@ -143,7 +153,7 @@ func (d *learningLoader) sessions(ctx context.Context) ([]int64, error) {
 		day := d.at.In(beijing).AddDate(0, 0, -s.daysAgo)
 		startAt := time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, beijing)
 		act, err := a.held(ctx, activity.Input{Kind: activity.PartyLecture, HostIDs: []int64{d.orgID}, Title: s.title,
-			Theme: "党员冬训", StartsAt: startAt, EndsAt: startAt.Add(90 * time.Minute), Place: s.place, SpeakerName: "镇党委书记"}, nil)
+			Theme: "党员冬训", StartsAt: startAt, EndsAt: startAt.Add(90 * time.Minute), Place: s.place, SpeakerName: "镇党委书记"}, away)
 		if err != nil {
 			return nil, fmt.Errorf("session %d: %w", i+1, err)
 		}
