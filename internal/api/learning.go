@@ -58,7 +58,7 @@ func (h *Handlers) learningCaller(r *http.Request) (learning.Caller, error) {
 func (h *Handlers) listCourses(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	f := learning.Filter{Query: q.str("q"), Tag: q.str("tag"), Required: q.str("required") == "true"}
-	f.Limit = q.integer("limit", defaultLimit, 1, 200)
+	f.Limit = q.integer("limit", defaultLimit, 1, maxLimit)
 	if err := q.err(); err != nil {
 		Problem(h.srv, w, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 
 	"vanguard/internal/audit"
 	"vanguard/internal/i18n"
+	"vanguard/internal/member"
 	"vanguard/internal/store"
 )
 
@@ -267,7 +268,7 @@ func (s *Service) Courses(ctx context.Context, c Caller, f Filter) ([]Course, er
 		where = append(where, `c.required`)
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 200 {
+	if limit <= 0 || limit > member.MaxPage {
 		limit = 50
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+courseFrom+`WHERE `+strings.Join(where, " AND ")+
