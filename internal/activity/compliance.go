@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -68,10 +69,11 @@ type Rule struct {
 // 2018, art. 19–21): the branch general meeting at least quarterly, the branch committee
 // meeting and the party group meeting monthly, a theme party day monthly, the
 // organizational life meeting and the democratic appraisal of members yearly, and a party
-// lecture at least yearly. Local rules ask for more (party lectures quarterly or
-// monthly), which an administrator sets as overrides for their subtree. The yearly
-// heart-to-heart talk between each pair of committee members is a rule about pairs of
-// people, not a count of activities, and is not among these.
+// lecture by the secretary and a heart-to-heart talk between each pair of committee
+// members at least yearly. Local rules ask for more (party lectures quarterly or
+// monthly), which an administrator sets as overrides for their subtree. The talk rule
+// counts pairs of people rather than activities (see talkPairs), and the lecture rule
+// only the lectures the host's secretary gave.
 var builtinRules = [...]Rule{
 	{OrgKind: org.Branch, Kind: GeneralMeeting, Frequency: Quarterly},
 	{OrgKind: org.Branch, Kind: CommitteeMeeting, Frequency: Monthly},
@@ -79,6 +81,7 @@ var builtinRules = [...]Rule{
 	{OrgKind: org.Branch, Kind: PartyLecture, Frequency: Yearly},
 	{OrgKind: org.Branch, Kind: LifeMeeting, Frequency: Yearly},
 	{OrgKind: org.Branch, Kind: DemocraticAppraisal, Frequency: Yearly},
+	{OrgKind: org.Branch, Kind: HeartTalk, Frequency: Yearly},
 	{OrgKind: org.Group, Kind: GroupMeeting, Frequency: Monthly},
 }
 
@@ -285,22 +288,46 @@ type OrgCalendar struct {
 type RuleCalendar struct {
 	Rule
 	Periods []Period `json:"periods"` // 12, 4 or 1; PeriodBounds gives their dates
+	// Pairs lists, for the heart-to-heart talk rule, every pair of the committee and the
+	// periods they talked in.
+	Pairs []TalkPair `json:"pairs,omitempty"`
+}
+
+// Current is the index of the latest period that is due, or 0 when none is: the one a
+// page shows the pairs of.
+func (r RuleCalendar) Current() int {
+	for i := len(r.Periods) - 1; i > 0; i-- {
+		if r.Periods[i].Due {
+			return i
+		}
+	}
+	return 0
 }
 
 // Period is one month, quarter or year of a rule.
 type Period struct {
-	Held    int  `json:"held"`    // activities of the kind held in it
-	Due     bool `json:"due"`     // it has begun, so one is expected
-	Overdue bool `json:"overdue"` // it has ended without one
+	// Held counts the activities of the kind held in it that count for the rule — for
+	// the party lecture, those the secretary gave; for heart-to-heart talks, the pairs
+	// of committee members that talked.
+	Held    int  `json:"held"`
+	Missing int  `json:"missing,omitempty"` // heart-to-heart talks: pairs that have not talked yet
+	Due     bool `json:"due"`               // it has begun, so one is expected
+	Overdue bool `json:"overdue"`           // it has ended without one (or with a pair missing)
 }
+
+// Done tells whether what the period asks for was held: an activity, or for
+// heart-to-heart talks a talk of every pair.
+func (p Period) Done() bool { return p.Held > 0 && p.Missing == 0 }
 
 // Calendar builds the compliance calendar of an organization's subtree for a year, as of
 // now. It does not check access: handlers ask org.Can(View). It runs three queries,
-// whatever the size of the tree — the organizations, the overrides in force, and the held
-// activities with their attendance counted by host, kind and month from the hosts table
-// alone — and does the rest in memory, so that a province's tree takes no more round
-// trips than a branch's. Dissolved organizations appear for the year they were dissolved
-// in, with nothing due after their dissolution.
+// whatever the size of the tree — the organizations with their year's summary row (what
+// was held, by kind and month, the talks and the attendance), the overrides in force,
+// and the committees' members — and does the rest in memory, so that a province's tree
+// takes no more round trips than a branch's. Heart-to-heart talks are due between the
+// committee members on record at the end of the year (or today, for the current year).
+// Dissolved organizations appear for the year they were dissolved in, with nothing due
+// after their dissolution.
 func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar, error) {
 	if year < FirstYear || year > 9999 {
 		return Calendar{}, i18n.Invalid("year", "activity.error.year", "first", FirstYear)
@@ -312,11 +339,16 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 	type node struct {
 		cal       OrgCalendar
 		dissolved *time.Time
+		sum       yearSummary
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at
+	// The organizations with what they held in the year, from the summary rows
+	// (activity_org_years): one row per organization, so that a province's calendar decodes
+	// a row per organization rather than per activity.
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at,
+		COALESCE(y.held, ''), COALESCE(y.talks, ''), COALESCE(y.present, 0), COALESCE(y.late, 0), COALESCE(y.on_leave, 0), COALESCE(y.absent, 0)
 		FROM org_tree t JOIN orgs o ON o.id = t.org_id
-		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)
-		ORDER BY o.depth, o.id`, orgID, yearStart)
+		LEFT JOIN activity_org_years y ON y.org_id = o.id AND y.year = $3
+		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)`, orgID, yearStart, year)
 	if err != nil {
 		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
 	}
@@ -325,19 +357,27 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 	for rows.Next() {
 		var n node
 		var dissolved sql.NullTime
-		if err := rows.Scan(&n.cal.OrgID, &n.cal.ParentID, &n.cal.Name, &n.cal.Kind, &n.cal.Depth, &dissolved); err != nil {
+		a := &n.cal.Attendance
+		if err := rows.Scan(&n.cal.OrgID, &n.cal.ParentID, &n.cal.Name, &n.cal.Kind, &n.cal.Depth, &dissolved,
+			&n.sum.held, &n.sum.talks, &a.Present, &a.Late, &a.Leave, &a.Absent); err != nil {
 			rows.Close()
 			return cal, fmt.Errorf("activity: scan calendar org: %w", err)
 		}
 		if dissolved.Valid {
 			n.dissolved = &dissolved.Time
 		}
-		index[n.cal.OrgID] = len(nodes)
 		nodes = append(nodes, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
+	}
+	// Sorted here rather than by the database, which would sort the wide rows on disk.
+	slices.SortFunc(nodes, func(a, b node) int {
+		return cmp.Or(cmp.Compare(a.cal.Depth, b.cal.Depth), cmp.Compare(a.cal.OrgID, b.cal.OrgID))
+	})
+	for i := range nodes {
+		index[nodes[i].cal.OrgID] = i
 	}
 	if len(nodes) == 0 {
 		return cal, store.ErrNotFound
@@ -349,55 +389,13 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 		return cal, err
 	}
 
-	// Held activities and their attendance by host and kind, from the hosts table alone
-	// (see migration 0003). The database lists the months each kind was held in, so
-	// that a row comes back per organization and kind rather than per activity: at the
-	// scale of a province, decoding rows is what costs. (string_agg is in PostgreSQL and
-	// in SQLite since 3.44.)
-	type kindCounts struct {
-		kind   Kind
-		months [12]int
+	ref := now
+	if _, yearEnd := PeriodBounds(Yearly, year, 0); !ref.Before(yearEnd) {
+		ref = yearEnd.Add(-time.Second)
 	}
-	held := make([][]kindCounts, len(nodes))
-	rows, err = s.db.QueryContext(ctx, `SELECT h.org_id, h.kind, string_agg(CAST(h.held_month AS TEXT), ','),
-		SUM(h.present), SUM(h.late), SUM(h.on_leave), SUM(h.absent)
-		FROM activity_hosts h
-		WHERE h.org_id IN (`+subtree+`) AND h.held_year = $2
-		GROUP BY h.org_id, h.kind`, orgID, year)
+	committees, err := s.committees(ctx, subtree, orgID, day(ref), index)
 	if err != nil {
-		return cal, fmt.Errorf("activity: calendar counts of %d: %w", orgID, err)
-	}
-	for rows.Next() {
-		var id int64
-		var kc kindCounts
-		var months string
-		var t Tally
-		if err := rows.Scan(&id, &kc.kind, &months, &t.Present, &t.Late, &t.Leave, &t.Absent); err != nil {
-			rows.Close()
-			return cal, fmt.Errorf("activity: scan calendar count: %w", err)
-		}
-		i, ok := index[id]
-		if !ok {
-			continue // dissolved before the year
-		}
-		m := 0
-		for j := 0; j <= len(months); j++ {
-			if j == len(months) || months[j] == ',' {
-				if m >= 1 && m <= 12 {
-					kc.months[m-1]++
-				}
-				m = 0
-				continue
-			}
-			m = m*10 + int(months[j]-'0')
-		}
-		held[i] = append(held[i], kc)
-		a := &nodes[i].cal.Attendance
-		a.Present, a.Late, a.Leave, a.Absent = a.Present+t.Present, a.Late+t.Late, a.Leave+t.Leave, a.Absent+t.Absent
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return cal, fmt.Errorf("activity: calendar counts of %d: %w", orgID, err)
+		return cal, err
 	}
 
 	// Bounds of every period of the year, computed once.
@@ -432,27 +430,40 @@ func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar
 			}
 			pool = pool[:len(pool)+need]
 			rc := RuleCalendar{Rule: r, Periods: pool[len(pool)-need : len(pool) : len(pool)]}
-			var counts *[12]int
-			for k := range held[i] {
-				if held[i][k].kind == r.Kind {
-					counts = &held[i][k].months
-				}
-			}
+			counts := n.sum.months(r.Kind)
 			months := 12 / need
+			periods := bounds[r.Frequency]
+			if r.Kind == HeartTalk {
+				rc.Pairs = talkPairs(committees[i], n.sum.talks, months, need)
+			}
 			for p := range rc.Periods {
 				per := &rc.Periods[p]
-				if counts != nil {
+				if r.Kind == HeartTalk {
+					// Due pairs, not activities: the period is done when every pair
+					// of the committee has talked in it.
+					for _, pair := range rc.Pairs {
+						if pair.Talked[p] {
+							per.Held++
+						} else {
+							per.Missing++
+						}
+					}
+				} else if counts != nil {
 					for m := p * months; m < (p+1)*months; m++ {
 						per.Held += counts[m]
 					}
 				}
-				start, end := bounds[r.Frequency][p][0], bounds[r.Frequency][p][1]
+				start, end := periods[p][0], periods[p][1]
 				per.Due = !now.Before(start) && (n.dissolved == nil || n.dissolved.After(start))
-				per.Overdue = per.Due && !now.Before(end) && per.Held == 0
+				if r.Kind == HeartTalk && len(rc.Pairs) == 0 {
+					per.Due = false // fewer than two committee members on record: no pair is due
+				}
+				done := per.Held > 0 && per.Missing == 0
+				per.Overdue = per.Due && !now.Before(end) && !done
 				if per.Due {
 					n.cal.Totals.Due++
 				}
-				if per.Held > 0 {
+				if done {
 					n.cal.Totals.Held++
 				}
 				if per.Overdue {

@@ -81,11 +81,20 @@ func TestComplianceCalendar(t *testing.T) {
 		hold(activity.ThemeDay, at(1, 20, 9), b1.ID, b2.ID) // a joint theme day counts for both
 		hold(activity.ThemeDay, at(3, 31, 20), b1.ID)       // the evening of 31 March is March…
 		hold(activity.ThemeDay, at(4, 1, 7), b1.ID)         // …and 7:00 on 1 April (23:00 UTC on the 31st) is April
-		hold(activity.PartyLecture, at(7, 1, 15), b1.ID)
+		// The secretary's lecture counts; the same lecture by anyone else would not
+		// (TestPartyLectureBySecretary).
+		if _, err := e.orgs.Appoint(e.ctx, e.db, org.NewPost{OrgID: b1.ID, PersonID: m1.ID, Kind: org.Secretary,
+			StartedOn: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+		in := meeting(b1.ID)
+		in.Kind, in.SpeakerID, in.StartsAt, in.EndsAt = activity.PartyLecture, m1.ID, at(7, 1, 15), at(7, 1, 16)
+		e.clock.Set(in.EndsAt)
+		e.move(e.create(in).ID, activity.Held)
 		hold(activity.GroupMeeting, at(1, 8, 19), g1.ID)
 		hold(activity.GroupMeeting, at(12, 30, 19).AddDate(-1, 0, 0), g1.ID) // last year's
 		// Neither a cancelled nor a planned activity counts.
-		in := meeting(b1.ID)
+		in = meeting(b1.ID)
 		in.Kind, in.StartsAt, in.EndsAt = activity.CommitteeMeeting, at(6, 16, 9), at(6, 16, 10)
 		e.move(e.create(in).ID, activity.Cancelled)
 		in.Kind, in.StartsAt, in.EndsAt = activity.GeneralMeeting, at(7, 20, 9), at(7, 20, 10)
@@ -135,6 +144,10 @@ func TestComplianceCalendar(t *testing.T) {
 			"三支部/party_lecture":        "O---",
 			"三支部/life_meeting":         "D",
 			"三支部/democratic_appraisal": "D",
+			// No branch has two committee members on record: no pair is due a talk.
+			"一支部/heart_talk": "-",
+			"二支部/heart_talk": "-",
+			"三支部/heart_talk": "-",
 		}
 		got := calendarText(cal)
 		for k, w := range want {
@@ -256,7 +269,7 @@ func TestComplianceRules(t *testing.T) {
 			}
 			return m
 		}
-		if got := frequencies(branch.ID); len(got) != 6 || got[activity.PartyLecture] != activity.Yearly || got[activity.GeneralMeeting] != activity.Quarterly {
+		if got := frequencies(branch.ID); len(got) != 7 || got[activity.PartyLecture] != activity.Yearly || got[activity.HeartTalk] != activity.Yearly || got[activity.GeneralMeeting] != activity.Quarterly {
 			t.Errorf("built-in branch rules = %v", got)
 		}
 		if got := frequencies(group.ID); len(got) != 1 || got[activity.GroupMeeting] != activity.Monthly {
@@ -274,7 +287,7 @@ func TestComplianceRules(t *testing.T) {
 			}
 		}
 		got := frequencies(branch.ID)
-		if len(got) != 6 || got[activity.PartyLecture] != activity.Monthly || got[activity.VolunteerService] != activity.Quarterly {
+		if len(got) != 7 || got[activity.PartyLecture] != activity.Monthly || got[activity.VolunteerService] != activity.Quarterly {
 			t.Errorf("after overrides: %v", got)
 		}
 		if _, ok := got[activity.DemocraticAppraisal]; ok {
@@ -297,6 +310,171 @@ func TestComplianceRules(t *testing.T) {
 		}
 		if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action IN ('set_rule', 'clear_rule')`); n != 5 {
 			t.Errorf("%d rule changes audited, want 5", n)
+		}
+	})
+}
+
+// ruleOf finds a rule's calendar for an organization by name.
+func ruleOf(t *testing.T, c activity.Calendar, name string, k activity.Kind) activity.RuleCalendar {
+	t.Helper()
+	for _, o := range c.Orgs {
+		for _, r := range o.Rules {
+			if o.Name == name && r.Kind == k {
+				return r
+			}
+		}
+	}
+	t.Fatalf("no %s rule for %s", k, name)
+	return activity.RuleCalendar{}
+}
+
+// The party lecture rule counts the lectures the host's secretary gave while in office,
+// not any lecture: not a former secretary's, not a guest's, not another host's secretary.
+func TestPartyLectureBySecretary(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		root := e.org(0, org.Committee, "党委")
+		b1 := e.org(root.ID, org.Branch, "一支部")
+		b2 := e.org(root.ID, org.Branch, "二支部")
+		oldSec, newSec, member := e.full(b1.ID, "老书记"), e.full(b1.ID, "新书记"), e.full(b1.ID, "党员")
+		appoint := func(person int64, on time.Time) {
+			t.Helper()
+			if _, err := e.orgs.Appoint(e.ctx, e.db, org.NewPost{OrgID: b1.ID, PersonID: person, Kind: org.Secretary, StartedOn: on}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		appoint(oldSec.ID, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
+		appoint(newSec.ID, time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)) // the old term ends on 30 April
+		if err := e.svc.SetRule(e.ctx, e.admin, root.ID, activity.Rule{OrgKind: org.Branch, Kind: activity.PartyLecture, Frequency: activity.Monthly}); err != nil {
+			t.Fatal(err)
+		}
+		lecture := func(speaker int64, start time.Time, hosts ...int64) {
+			t.Helper()
+			in := meeting(hosts...)
+			in.Kind, in.SpeakerID, in.StartsAt, in.EndsAt = activity.PartyLecture, speaker, start, start.Add(time.Hour)
+			e.clock.Set(in.EndsAt)
+			e.move(e.create(in).ID, activity.Held)
+		}
+		at := func(m time.Month, d, h int) time.Time { return time.Date(2025, m, d, h, 0, 0, 0, beijing) }
+		lecture(member.ID, at(1, 10, 15), b1.ID)        // an ordinary member's: not the rule's
+		lecture(oldSec.ID, at(2, 10, 15), b1.ID, b2.ID) // joint: counts for 一支部 only
+		lecture(oldSec.ID, at(4, 30, 7), b1.ID)         // the last morning of the term (23:00 UTC on the 29th)
+		lecture(oldSec.ID, at(5, 10, 15), b1.ID)        // no longer the secretary
+		lecture(newSec.ID, at(6, 10, 15), b1.ID)        // the new secretary
+		lecture(0, at(7, 1, 15), b1.ID)                 // a guest lecturer by name only
+
+		e.clock.Set(at(7, 15, 10))
+		cal, err := e.svc.Calendar(e.ctx, root.ID, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := periodsText(ruleOf(t, cal, "一支部", activity.PartyLecture).Periods); got != "OHOHOHD-----" {
+			t.Errorf("一支部 lectures = %q, want OHOHOHD-----", got)
+		}
+		if got := periodsText(ruleOf(t, cal, "二支部", activity.PartyLecture).Periods); got != "OOOOOOD-----" {
+			t.Errorf("二支部 lectures = %q: another branch's secretary counted", got)
+		}
+	})
+}
+
+// Heart-to-heart talks are due between every pair of the committee each year; a talk
+// counts for the pair who attended it, when exactly two did, as corrected by the roll call.
+func TestHeartTalkPairs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		root := e.org(0, org.Committee, "党委")
+		b1 := e.org(root.ID, org.Branch, "一支部")
+		sec, org1, prop, plain := e.full(b1.ID, "书记"), e.full(b1.ID, "组织委员"), e.full(b1.ID, "宣传委员"), e.full(b1.ID, "党员")
+		gone := e.full(b1.ID, "前委员")
+		from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		for _, p := range []struct {
+			person int64
+			kind   org.PostKind
+		}{{sec.ID, org.Secretary}, {org1.ID, org.OrganizationMember}, {prop.ID, org.PropagandaMember},
+			{sec.ID, org.CommitteeMember}, {gone.ID, org.CommitteeMember}} {
+			if _, err := e.orgs.Appoint(e.ctx, e.db, org.NewPost{OrgID: b1.ID, PersonID: p.person, Kind: p.kind, StartedOn: from}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The former member's term ended in February: not on the committee any more.
+		posts, err := e.orgs.PostsOn(e.ctx, b1.ID, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range posts {
+			if p.PersonID == gone.ID {
+				if err := e.orgs.EndPost(e.ctx, p.ID, time.Date(2025, 2, 28, 0, 0, 0, 0, time.UTC)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		at := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 15, 0, 0, 0, beijing) }
+		talk := func(start time.Time, attended ...int64) int64 {
+			t.Helper()
+			in := meeting(b1.ID)
+			in.Kind, in.StartsAt, in.EndsAt = activity.HeartTalk, start, start.Add(time.Hour)
+			a := e.create(in)
+			e.clock.Set(in.EndsAt)
+			e.move(a.ID, activity.Held)
+			var marks []activity.Mark
+			for _, p := range attended {
+				marks = append(marks, activity.Mark{PersonID: p, Presence: activity.Present})
+			}
+			if _, err := e.svc.RecordRollCall(e.ctx, e.admin, a.ID, activity.RollCall{Marks: marks}); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		talk(at(1, 10), sec.ID, gone.ID)                                      // a pair no longer due
+		talk(at(3, 10), org1.ID, sec.ID)                                      // secretary and organization member
+		talk(at(4, 10), sec.ID, org1.ID, prop.ID)                             // three at once: no pair's talk
+		talk(at(5, 10), prop.ID, plain.ID)                                    // not a committee pair
+		fixed := talk(at(6, 10), org1.ID, plain.ID)                           // recorded wrongly…
+		talk(time.Date(2024, 12, 10, 15, 0, 0, 0, beijing), org1.ID, prop.ID) // last year's
+
+		e.clock.Set(at(7, 15))
+		pairs := func() (string, activity.Period) {
+			t.Helper()
+			cal, err := e.svc.Calendar(e.ctx, root.ID, 2025)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := ruleOf(t, cal, "一支部", activity.HeartTalk)
+			var list []string
+			for _, p := range r.Pairs {
+				mark := "missing"
+				if p.Talked[0] {
+					mark = "talked"
+				}
+				list = append(list, p.A.Name+"+"+p.B.Name+":"+mark)
+			}
+			return strings.Join(list, " "), r.Periods[0]
+		}
+		got, period := pairs()
+		if want := "书记+组织委员:talked 书记+宣传委员:missing 组织委员+宣传委员:missing"; got != want {
+			t.Errorf("pairs = %s\nwant    %s", got, want)
+		}
+		if period != (activity.Period{Held: 1, Missing: 2, Due: true}) {
+			t.Errorf("2025 period = %+v", period)
+		}
+		// …and corrected: the June talk was between the two committee members.
+		e.clock.Set(at(6, 10))
+		if _, err := e.svc.RecordRollCall(e.ctx, e.admin, fixed, activity.RollCall{Marks: []activity.Mark{
+			{PersonID: plain.ID, Presence: activity.Absent}, {PersonID: prop.ID, Presence: activity.Present}}}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(at(7, 15))
+		if got, _ := pairs(); got != "书记+组织委员:talked 书记+宣传委员:missing 组织委员+宣传委员:talked" {
+			t.Errorf("after the correction: %s", got)
+		}
+		// Last year the committee had four members, and only one pair talked: overdue.
+		last, err := e.svc.Calendar(e.ctx, b1.ID, 2024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ruleOf(t, last, "一支部", activity.HeartTalk)
+		if len(r.Pairs) != 6 || r.Periods[0] != (activity.Period{Held: 1, Missing: 5, Due: true, Overdue: true}) {
+			t.Errorf("2024: %d pairs, %+v", len(r.Pairs), r.Periods[0])
 		}
 	})
 }

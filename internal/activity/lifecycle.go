@@ -84,6 +84,17 @@ func (s *Service) markHeld(ctx context.Context, q store.Querier, a Activity, now
 	if _, err := q.ExecContext(ctx, `UPDATE activity_hosts SET held_year = $1, held_month = $2 WHERE activity_id = $3`, y, int(m), id); err != nil {
 		return fmt.Errorf("activity: month of %d: %w", id, err)
 	}
+	// The party lecture rule asks for the secretary's own lecture: whether the speaker
+	// held the secretary post of each host on the day is settled now, from the posts on
+	// record, and the calendar counts only those lectures.
+	if a.Kind == PartyLecture && a.SpeakerID != 0 {
+		if _, err := q.ExecContext(ctx, `UPDATE activity_hosts SET by_secretary = EXISTS (SELECT 1 FROM posts p
+			WHERE p.org_id = activity_hosts.org_id AND p.person_id = $2 AND p.kind = $3
+			  AND p.started_on <= $4 AND (p.ended_on IS NULL OR p.ended_on >= $4))
+			WHERE activity_id = $1`, id, a.SpeakerID, org.Secretary, day(a.StartsAt)); err != nil {
+			return fmt.Errorf("activity: speaker of %d: %w", id, err)
+		}
+	}
 	if err := s.refreshHeld(ctx, q, id); err != nil {
 		return err
 	}
@@ -111,6 +122,52 @@ func (s *Service) refreshHeld(ctx context.Context, q store.Querier, id int64) er
 		WHERE activity_id = $1 AND held_year IS NOT NULL`, id)
 	if err != nil {
 		return fmt.Errorf("activity: attendance of %d for the calendar: %w", id, err)
+	}
+	// A heart-to-heart talk is between two people: the pair is whoever attended, when
+	// exactly two did.
+	_, err = q.ExecContext(ctx, `UPDATE activity_hosts SET
+		talk_a = (SELECT CASE WHEN COUNT(*) = 2 THEN MIN(person_id) END FROM attendance WHERE activity_id = $1 AND status IN ('present', 'late')),
+		talk_b = (SELECT CASE WHEN COUNT(*) = 2 THEN MAX(person_id) END FROM attendance WHERE activity_id = $1 AND status IN ('present', 'late'))
+		WHERE activity_id = $1 AND kind = $2 AND held_year IS NOT NULL`, id, HeartTalk)
+	if err != nil {
+		return fmt.Errorf("activity: pair of talk %d: %w", id, err)
+	}
+	return s.summarize(ctx, q, id)
+}
+
+// summaryOf is the recount of activity_org_years (its migration says what the columns hold) from the hosts
+// table; where narrows it to some organizations and years.
+func summaryOf(where string) string {
+	return `SELECT org_id, held_year, COALESCE(string_agg(kind || '=' || months, ';'), ''), COALESCE(string_agg(talks, ';'), ''),
+		SUM(present), SUM(late), SUM(on_leave), SUM(absent)
+	FROM (SELECT h.org_id, h.held_year, h.kind,
+	             string_agg(CASE WHEN h.kind <> 'party_lecture' OR h.by_secretary THEN CAST(h.held_month AS TEXT) END, ',') AS months,
+	             string_agg(CASE WHEN h.talk_a IS NOT NULL THEN CAST(h.talk_a AS TEXT) || '-' || CAST(h.talk_b AS TEXT) || '-' || CAST(h.held_month AS TEXT) END, ';') AS talks,
+	             SUM(h.present) AS present, SUM(h.late) AS late, SUM(h.on_leave) AS on_leave, SUM(h.absent) AS absent
+	      FROM activity_hosts h
+	      WHERE h.held_year IS NOT NULL AND ` + where + `
+	      GROUP BY h.org_id, h.held_year, h.kind) k
+	GROUP BY org_id, held_year`
+}
+
+// summarize rewrites the calendar's summary rows of the hosts of a held activity for its
+// year, by recounting that organization-year from the hosts table, in the transaction of
+// the change. The first statement takes the rows' locks, so that on PostgreSQL two
+// changes to the same organization's year queue rather than each recount missing the
+// other's activity.
+func (s *Service) summarize(ctx context.Context, q store.Querier, id int64) error {
+	hosts := `SELECT org_id FROM activity_hosts WHERE activity_id = $1 AND held_year IS NOT NULL`
+	year := `SELECT MAX(held_year) FROM activity_hosts WHERE activity_id = $1`
+	for _, stmt := range []string{
+		`INSERT INTO activity_org_years (org_id, year) SELECT org_id, held_year FROM activity_hosts WHERE activity_id = $1 AND held_year IS NOT NULL
+			ON CONFLICT (org_id, year) DO UPDATE SET held = activity_org_years.held`,
+		`DELETE FROM activity_org_years WHERE year = (` + year + `) AND org_id IN (` + hosts + `)`,
+		`INSERT INTO activity_org_years (org_id, year, held, talks, present, late, on_leave, absent) ` +
+			summaryOf(`h.held_year = (`+year+`) AND h.org_id IN (`+hosts+`)`),
+	} {
+		if _, err := q.ExecContext(ctx, stmt, id); err != nil {
+			return fmt.Errorf("activity: calendar summary of %d: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -107,6 +107,50 @@ func (h *Handlers) createActivity(w http.ResponseWriter, r *http.Request) {
 	server.WriteJSON(w, http.StatusCreated, activityDetail{Activity: act, Tally: tally})
 }
 
+// updateActivity is PUT /api/v1/activities/{id}: the whole of a planned activity again,
+// as for creating it (fields left out are emptied). Manage on one of its hosts and on
+// every host it will have; a held or cancelled activity answers 422 naming its status.
+func (h *Handlers) updateActivity(w http.ResponseWriter, r *http.Request) {
+	act, acc, ok := h.visibleActivity(w, r)
+	if !ok {
+		return
+	}
+	if !acc.View {
+		notFound(w, r)
+		return
+	}
+	if !acc.Manage {
+		h.srv.Forbidden(w, r)
+		return
+	}
+	a, _ := server.AccountFrom(r.Context())
+	var req activityRequest
+	if err := server.ReadJSON(w, r, &req); err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
+	act, err := h.activities.Update(r.Context(), org.ScopeOf(a, org.Manage), act.ID, activity.Input{
+		Kind: activity.Kind(req.Kind), HostIDs: req.HostIDs, Title: req.Title, Theme: req.Theme,
+		StartsAt: req.StartsAt, EndsAt: req.EndsAt, Place: req.Place, OnlineLink: req.OnlineLink,
+		SpeakerName: req.SpeakerName, SpeakerID: req.SpeakerID, Agenda: req.Agenda, PersonIDs: req.PersonIDs,
+		IncludeDevelopment: req.IncludeDevelopment, IncludeNonMembers: req.IncludeNonMembers,
+	})
+	if err != nil {
+		if errors.Is(err, activity.ErrForbidden) {
+			h.srv.Forbidden(w, r)
+			return
+		}
+		Problem(h.srv, w, r, err)
+		return
+	}
+	tally, err := h.activities.Tally(r.Context(), act.ID)
+	if err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, activityDetail{Activity: act, Tally: tally})
+}
+
 // activityAccess is what the caller may do with an activity.
 type activityAccess struct {
 	View, Manage bool

@@ -71,6 +71,29 @@ func activityOpenAPICases(t *testing.T, f *fixture, ck *checker) {
 		t.Errorf("a sign-in a week early: %s", r.Body)
 	}
 
+	// Rescheduled by a day and renamed; the whole activity is sent again.
+	later["title"], later["starts_at"], later["ends_at"] = "改期的支委会", now.AddDate(0, 0, 8), now.AddDate(0, 0, 8).Add(time.Hour)
+	var changed activity.Activity
+	ck.json(f.manager, "PUT", "/api/v1/activities/"+id(next.ID), later, 200).Decode(t, &changed)
+	if changed.Title != "改期的支委会" || !changed.StartsAt.Equal(now.AddDate(0, 0, 8)) {
+		t.Errorf("after PUT: %+v", changed)
+	}
+	backwards := map[string]any{"kind": "committee_meeting", "host_ids": []int64{f.branch.ID}, "title": "倒着的会",
+		"starts_at": now.AddDate(0, 0, 8), "ends_at": now.AddDate(0, 0, 7)}
+	if r := ck.json(f.manager, "PUT", "/api/v1/activities/"+id(next.ID), backwards, 422); !strings.Contains(r.Body, "ends_at") {
+		t.Errorf("an end before the start: %s", r.Body)
+	}
+	ck.json(f.manager, "PUT", "/api/v1/activities/"+id(next.ID), foreign, 422)
+	ck.json(f.viewer, "PUT", "/api/v1/activities/"+id(next.ID), later, 403)
+	ck.json(f.outsider, "PUT", "/api/v1/activities/"+id(next.ID), later, 404)
+	ck.json(anon, "PUT", "/api/v1/activities/"+id(next.ID), later, 401)
+	if _, err := f.env.App.Activities.Move(context.Background(), org.ScopeOf(auth.Account{IsAdmin: true}, org.Manage), next.ID, activity.Cancelled, ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := ck.json(f.manager, "PUT", "/api/v1/activities/"+id(next.ID), later, 422); !strings.Contains(r.Body, "activity.error.not_planned") {
+		t.Errorf("a cancelled activity changed: %s", r.Body)
+	}
+
 	ck.json(f.manager, "POST", "/api/v1/activities/"+act+"/attendance", map[string]any{"marks": []any{}, "others": "absent"}, 200)
 	ck.json(f.manager, "POST", "/api/v1/activities/"+act+"/attendance",
 		map[string]any{"marks": []any{map[string]any{"person_id": f.stranger.ID, "presence": "present"}}}, 422)

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"vanguard/internal/activity"
+	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/learning"
+	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
 	"vanguard/internal/points"
@@ -31,6 +33,8 @@ type Deps struct {
 	Activities *activity.Service
 	Learning   *learning.Service
 	Points     *points.Service
+	Articles   *article.Service
+	Media      *media.Service
 }
 
 // Handlers serve the API.
@@ -44,6 +48,8 @@ type Handlers struct {
 	activities *activity.Service
 	learning   *learning.Service
 	points     *points.Service
+	articles   *article.Service
+	media      *media.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -102,6 +108,7 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "GET /api/v1/activities", Access: server.SignedIn, handler: h.listActivities},                // hosts in View scope
 		{Pattern: "POST /api/v1/activities", Access: server.SignedIn, handler: h.createActivity},               // Manage on every host
 		{Pattern: "GET /api/v1/activities/{id}", Access: server.SignedIn, handler: h.getActivity},              // a host in View scope, or in its audience
+		{Pattern: "PUT /api/v1/activities/{id}", Access: server.SignedIn, handler: h.updateActivity},           // Manage on a host and every new host
 		{Pattern: "POST /api/v1/activities/{id}/checkin", Access: server.SignedIn, handler: h.checkinActivity}, // in its audience, with the QR token
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
@@ -117,6 +124,11 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "GET /api/v1/people/{id}/rank", Access: server.SignedIn, handler: h.personRank},                    // self or View; rankings on at ?org
 		{Pattern: "GET /api/v1/orgs/{id}/ranking", Access: server.SignedIn, handler: h.orgRanking},                   // View; rankings on
 		{Pattern: "GET /api/v1/orgs/{id}/stars", Access: server.SignedIn, handler: h.orgStars},                       // View
+		{Pattern: "GET /api/v1/articles", Access: server.Public, handler: h.listArticles},                            // anyone: published only
+		{Pattern: "POST /api/v1/articles", Access: server.SignedIn, handler: h.createArticle},                        // Manage on org_id
+		{Pattern: "GET /api/v1/articles/{id}", Access: server.Public, handler: h.getArticle},                         // published: anyone; else Manage on its org
+		{Pattern: "POST /api/v1/articles/{id}/publish", Access: server.SignedIn, handler: h.publishArticle},          // Manage on its org
+		{Pattern: "POST /api/v1/activities/{id}/report", Access: server.SignedIn, handler: h.activityReport},         // Manage on a host; held only
 
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
@@ -127,7 +139,8 @@ func Routes() []Route { return (&Handlers{}).routes() }
 
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
-	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities, learning: d.Learning, points: d.Points}
+	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities,
+		points: d.Points, learning: d.Learning, articles: d.Articles, media: d.Media}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

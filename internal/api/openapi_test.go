@@ -347,6 +347,7 @@ func TestOpenAPIMatchesTheServer(t *testing.T) {
 		activityOpenAPICases(t, f, ck)
 		learningOpenAPICases(t, f, ck)
 		pointsOpenAPICases(t, f, ck)
+		articleOpenAPICases(t, f, ck)
 
 		// Last, as they lock the address out of issuing tokens: an account with the demo
 		// password outside demo mode, and throttling.

@@ -16,11 +16,13 @@ import (
 
 	"vanguard/internal/activity"
 	"vanguard/internal/api"
+	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/learning"
+	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
@@ -44,6 +46,8 @@ type App struct {
 	Notify     *notify.Service
 	Activities *activity.Service
 	Points     *points.Service
+	Articles   *article.Service
+	Media      *media.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -129,11 +133,16 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 		return ledger.SyncAttendance(ctx, q, points.Attendance{ActivityID: c.ActivityID, Held: c.Held, StartsAt: c.StartsAt,
 			Attended: c.Attended, NotAttended: c.NotAttended})
 	}})
-	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Learning: learn}); err != nil {
+	articles := article.New(db, orgs)
+	files := media.New(db)
+	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
+		Activities: activities, Articles: articles, Media: files, Learning: learn}); err != nil {
 		return nil, err
 	}
-	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger, Learning: learn})
-	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Points: ledger, Learning: learn,
+	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,
+		Articles: articles, Media: files, Learning: learn})
+	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
+		Points: ledger, Articles: articles, Media: files, Learning: learn,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

@@ -76,7 +76,7 @@ type routeCase struct {
 // (a person sees the courses of their organization's line).
 func allRouteCases() []routeCase {
 	var all []routeCase
-	for _, set := range [][]routeCase{routeCases, opsRouteCases, learningRouteCases, consultRouteCases, activityRouteCases} {
+	for _, set := range [][]routeCase{routeCases, opsRouteCases, learningRouteCases, consultRouteCases, activityRouteCases, portalRouteCases, pointsAPIRouteCases} {
 		all = append(all, set...)
 	}
 	return all

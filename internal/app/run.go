@@ -27,9 +27,11 @@ Commands:
   migrate       apply database migrations and exit
   demo          load the demo data into an empty database
   admin create  create an administrator account
+  import articles  import old reports (text or HTML) into an organization's portal
   backup        write a consistent backup of the SQLite database and the data directory to --out
   restore       restore a backup (--from) into an empty data directory
   healthcheck   ask the server at --addr for /healthz (a container's health check)
+  bench points  the province benchmark: a year of point events, ranks and top-20 lists, against Redis
   config        print the effective configuration, secrets hidden (--markdown: the options table)
   version       print the version
 
@@ -63,6 +65,13 @@ func Run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 			return &UsageError{Msg: "vanguard admin: the only subcommand is \"create\""}
 		}
 		return runAdminCreate(ctx, rest[1:], env, stdin, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, env, stdout, stderr)
+	case "import":
+		if len(rest) == 0 || rest[0] != "articles" {
+			return &UsageError{Msg: "vanguard import: the subcommand is \"articles\""}
+		}
+		return runImportArticles(ctx, rest[1:], env, stdout, stderr)
 	case "config":
 		var markdown bool
 		c, err := ParseConfig("config", rest, env, stderr, func(fs *flag.FlagSet) {

@@ -36,6 +36,8 @@ var publicWrites = map[string]string{
 	"POST /api/v1/tokens": "exchanges a username and password for a token",
 	"/":                   "the not-found page, for every method",
 	"/api/":               "the API's not-found answer, for every method",
+
+	"POST /portal/{org}/articles/{id}/comments": "readers' comments: anonymous by design, held for moderation, spam held by rule",
 }
 
 // routeMethod is the method a pattern serves; a pattern without one serves them all,

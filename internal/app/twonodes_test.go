@@ -11,11 +11,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"vanguard/internal/app/apptest"
 	"vanguard/internal/audit"
 	"vanguard/internal/auth"
+	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 	"vanguard/internal/store/storetest"
 )
@@ -191,4 +194,68 @@ func TestTwoNodesBehindOneProxyAgree(t *testing.T) {
 			t.Fatalf("the seventh attempt, through the API on node 0: %d, want 429", r.Status)
 		}
 	})
+}
+
+// A point event acknowledged by one node shows in the rankings read from the other within
+// a second: each node's index tails the ledger, and the ledger hands out ids in commit
+// order, so the other node's next poll (a quarter of a second apart) finds it.
+func TestTwoNodesAgreeOnRankingsWithinASecond(t *testing.T) {
+	tn := startTwoNodes(t)
+	ctx := audit.WithActor(context.Background(), audit.Actor{Name: "two-nodes"})
+	a := tn.nodes[0].App
+	if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: "secretary", Password: "a long passphrase", IsAdmin: true}); err != nil {
+		t.Fatal(err)
+	}
+	town, err := a.Orgs.Create(ctx, org.NewOrg{Kind: org.Committee, Name: "两节点党委"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch, err := a.Orgs.Create(ctx, org.NewOrg{ParentID: town.ID, Kind: org.Branch, Name: "两节点支部"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Points.SaveSettings(ctx, points.Settings{OrgID: town.ID, Rankings: true, ObjectionDays: 15}); err != nil {
+		t.Fatal(err)
+	}
+	var people []int64
+	for i := 0; i < 3; i++ {
+		p, err := a.People.Create(ctx, member.NewPerson{Name: fmt.Sprintf("党员%d", i), OrgID: branch.ID, Stage: member.StageFull,
+			JoinedAt: time.Date(2010, 7, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, p.ID)
+	}
+	c := tn.proxy.Client(t)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	c.JSON("POST", "/api/v1/tokens", map[string]string{"username": "secretary", "password": "a long passphrase"}).Decode(t, &tok)
+	c.Token = tok.Token
+	top := func(node int) string {
+		t.Helper()
+		tn.on(node)
+		r := c.Get(fmt.Sprintf("/api/v1/orgs/%d/ranking?limit=1", town.ID))
+		served(t, r, node)
+		if r.Status != http.StatusOK {
+			t.Fatalf("ranking on node %d: %d %s", node, r.Status, r.Body)
+		}
+		return r.Body
+	}
+	top(1) // node 1 builds its board before the writes, so it must follow them
+	for round, who := range []int64{people[1], people[2], people[1]} {
+		tn.on(0)
+		r := c.JSON("POST", "/api/v1/points/events", map[string]any{"events": []any{map[string]any{
+			"idempotency_key": fmt.Sprintf("two-nodes-%d", round), "person_id": who, "rule": "manual-award",
+			"points": 10 + round, "note": "两节点", "occurred_at": time.Now().Add(-time.Minute)}}})
+		served(t, r, 0)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `"recorded":1`) {
+			t.Fatalf("record on node 0: %d %s", r.Status, r.Body)
+		}
+		time.Sleep(time.Second)
+		want := fmt.Sprintf(`"person_id":%d`, who)
+		if body := top(1); !strings.Contains(body, want) {
+			t.Fatalf("round %d: a second after node 0 acknowledged, node 1's top is %s, want %s", round, body, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package crashtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,8 +39,7 @@ type writeKind struct {
 }
 
 // writeKinds are the writes, in the order each subject goes through them. Later
-// capabilities add theirs: sign-ins at an activity, point events with their idempotency
-// keys, opinions, votes, uploads.
+// capabilities add theirs: sign-ins at an activity, opinions, votes, uploads.
 func writeKinds() []writeKind {
 	return []writeKind{
 		{
@@ -92,6 +92,64 @@ func writeKinds() []writeKind {
 			func(e event) bool { return e.Kind == "advance" && e.ToStage == "applicant" }),
 		transitionKind("talk", map[string]any{"kind": "talk", "on": "2024-03-15"},
 			func(e event) bool { return e.Kind == "talk" }),
+		pointEventKind(),
+	}
+}
+
+// pointEventKind awards the subject points with an idempotency key: a retry whose first
+// attempt was taken is answered "duplicate", and the ledger holds the award once.
+func pointEventKind() writeKind {
+	return writeKind{
+		name: "point-event",
+		send: func(c *client, h *harness, s *subject) (*response, error) {
+			return c.do("POST", "/api/v1/points/events", map[string]any{"events": []any{map[string]any{
+				"idempotency_key": "crash-" + strconv.Itoa(s.n), "person_id": s.personID, "rule": "manual-award",
+				"points": 3, "note": "崩溃测试", "occurred_at": time.Now().Add(-time.Minute).UTC(),
+			}}})
+		},
+		accept: func(s *subject, r *response) error {
+			var ans struct {
+				Results []struct {
+					Status string          `json:"status"`
+					Error  json.RawMessage `json:"error"`
+				} `json:"results"`
+			}
+			if err := r.decode(&ans); err != nil {
+				return err
+			}
+			if len(ans.Results) != 1 || (ans.Results[0].Status != "recorded" && ans.Results[0].Status != "duplicate") {
+				return fmt.Errorf("point event answered %s", r.body)
+			}
+			return nil
+		},
+		count: func(c *client, h *harness, s *subject) (int, error) {
+			r, err := c.do("GET", "/api/v1/people/"+strconv.FormatInt(s.personID, 10)+"/points", nil)
+			if err != nil {
+				return 0, err
+			}
+			if r.status != http.StatusOK {
+				return 0, fmt.Errorf("points: status %d: %s", r.status, r.body)
+			}
+			var ledger struct {
+				Total   int `json:"total"`
+				Entries []struct {
+					Rule string `json:"rule"`
+				} `json:"entries"`
+			}
+			if err := r.decode(&ledger); err != nil {
+				return 0, err
+			}
+			n := 0
+			for _, e := range ledger.Entries {
+				if e.Rule == "manual-award" {
+					n++
+				}
+			}
+			if ledger.Total != 3*n {
+				return 0, fmt.Errorf("points: total %d for %d awards of 3", ledger.Total, n)
+			}
+			return n, nil
+		},
 	}
 }
 

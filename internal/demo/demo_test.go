@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 	"time"
+	"vanguard/internal/article"
 
 	"vanguard/internal/auth"
 	"vanguard/internal/demo"
@@ -34,6 +35,15 @@ func TestDemoLoadsEveryReportAndItsAccounts(t *testing.T) {
 		}
 		if orgs != len(demo.Flatten(demo.Tree())) || alliances != len(demo.Alliances()) {
 			t.Errorf("orgs = %d, alliances = %d", orgs, alliances)
+		}
+		// The five seed reports are on the portal, each under its own organization.
+		var reports, sources int
+		db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT org_id) FROM articles WHERE status = 'published'`).Scan(&reports, &sources)
+		if reports != 5 || sources != 5 {
+			t.Errorf("%d published reports from %d organizations, want 5 from 5", reports, sources)
+		}
+		if hits, _, err := article.New(db, nil).Search(ctx, article.Query{Text: "winter training"}); err != nil || len(hits) == 0 {
+			t.Errorf("the demo portal does not find winter training: %v", err)
 		}
 		orgSvc := org.New(db)
 		people2 := member.New(db, orgSvc)

@@ -66,7 +66,7 @@ func (s *Service) SyncAttendance(ctx context.Context, q store.Querier, a Attenda
 			}
 		}
 	}
-	s.index.wake()
+	s.wakeAfter(q)
 	return nil
 }
 
@@ -149,7 +149,7 @@ func (s *Service) CreditIdea(ctx context.Context, q store.Querier, ideaID, perso
 	_, err := s.recordIn(ctx, q, by{system: true}, []Event{{Key: "idea:" + strconv.FormatInt(ideaID, 10) + ":" + status,
 		PersonID: personID, Rule: rule, OccurredAt: at, Source: "idea", SourceRef: "idea:" + strconv.FormatInt(ideaID, 10)}})
 	if err == nil {
-		s.index.wake()
+		s.wakeAfter(q)
 	}
 	return err
 }

@@ -40,12 +40,13 @@ type index struct {
 	slots       []slot
 	slotOf      map[slotKey]int32
 	orgSlots    map[int64][]int32
+	within      map[int64][]int64 // organization → the organizations with entries in its subtree
 	boards      map[boardKey]*board
 	boardSize   int
 	maxEntries  int
 }
 
-const maxBoardEntries = 12_000_000
+const maxBoardEntries = 24_000_000
 
 type slotKey struct{ person, org int64 }
 
@@ -106,7 +107,7 @@ func clamp(v int64) int32 {
 
 func newIndex(db *store.DB, tree *treeCache) *index {
 	return &index{db: db, tree: tree, wakeCh: make(chan struct{}, 1), slotOf: map[slotKey]int32{},
-		orgSlots: map[int64][]int32{}, boards: map[boardKey]*board{}, maxEntries: maxBoardEntries}
+		orgSlots: map[int64][]int32{}, within: map[int64][]int64{}, boards: map[boardKey]*board{}, maxEntries: maxBoardEntries}
 }
 
 // wake tells the index that this node wrote to the ledger: the next query catches up
@@ -202,6 +203,12 @@ func (x *index) followTree(ctx context.Context) error {
 	x.mu.Lock()
 	if version != x.treeVersion {
 		x.boards, x.boardSize, x.treeVersion = map[boardKey]*board{}, 0, version
+		x.within = map[int64][]int64{}
+		for o := range x.orgSlots {
+			for _, a := range x.tree.chain(o) {
+				x.within[a] = append(x.within[a], o)
+			}
+		}
 	}
 	x.mu.Unlock()
 	return nil
@@ -244,6 +251,11 @@ func (x *index) apply(e tailEntry) {
 		si = int32(len(x.slots))
 		x.slots = append(x.slots, slot{person: e.person})
 		x.slotOf[k] = si
+		if len(x.orgSlots[e.org]) == 0 {
+			for _, a := range x.tree.chain(e.org) {
+				x.within[a] = append(x.within[a], e.org)
+			}
+		}
 		x.orgSlots[e.org] = append(x.orgSlots[e.org], si)
 	}
 	s := &x.slots[si]
@@ -299,11 +311,8 @@ func (x *index) boardFor(org int64, p Period) *board {
 func (x *index) build(org int64, p Period) *board {
 	from, to := int32(p.From.yearMonth()), int32(p.To.yearMonth())
 	totals := map[int64]int32{}
-	for o, slots := range x.orgSlots {
-		if !inChain(x.tree.chain(o), org) {
-			continue
-		}
-		for _, si := range slots {
+	for _, o := range x.within[org] {
+		for _, si := range x.orgSlots[o] {
 			s := &x.slots[si]
 			sum, any := int64(0), false
 			for _, m := range s.months {

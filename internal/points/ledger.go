@@ -76,12 +76,12 @@ func (s *Service) record(ctx context.Context, q store.Querier, who by, events []
 	err := store.WriteIn(ctx, q, func(q store.Querier) error {
 		var err error
 		results, err = s.recordIn(ctx, q, who, events)
+		s.wakeAfter(q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.index.wake()
 	return results, nil
 }
 
@@ -238,50 +238,59 @@ func (b *batch) loadKeys(ctx context.Context) (map[string]int64, error) {
 }
 
 // loadCounters reads what the batch's people have already earned by capped rules in the
-// days and periods the batch touches.
+// days and periods the batch touches: each counter by its whole key, so every row read is
+// one the batch needs.
 func (b *batch) loadCounters(ctx context.Context) error {
-	personSet, bucketSet := map[int64]bool{}, map[string]bool{}
+	want := map[counterKey]bool{}
 	for _, e := range b.events {
 		p, ok := b.people[e.PersonID]
 		if !ok || e.OccurredAt.IsZero() {
 			continue
 		}
 		r, ok := b.rules.effective(e.Rule, b.s.tree.chain(p.org))
-		if !ok || (r.DayCap == 0 && r.PeriodCap == 0) {
+		if !ok {
 			continue
 		}
 		d := DayOf(e.OccurredAt)
-		personSet[e.PersonID] = true
-		bucketSet[capBucket("day", d)] = true
+		if r.DayCap > 0 {
+			want[counterKey{e.PersonID, r.Code, capBucket("day", d)}] = true
+		}
 		if r.PeriodCap > 0 {
-			bucketSet[capBucket(r.CapPeriod, d)] = true
+			want[counterKey{e.PersonID, r.Code, capBucket(r.CapPeriod, d)}] = true
 		}
 	}
-	if len(personSet) == 0 {
-		return nil
+	keys := make([]counterKey, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
 	}
-	args := make([]any, 0, len(personSet)+len(bucketSet))
-	for id := range personSet {
-		args = append(args, id)
-	}
-	for bucket := range bucketSet {
-		args = append(args, bucket)
-	}
-	rows, err := b.q.QueryContext(ctx, `SELECT person_id, rule_code, bucket, used FROM point_counters
-		WHERE person_id IN (`+placeholders(1, len(personSet))+`) AND bucket IN (`+placeholders(len(personSet)+1, len(bucketSet))+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("points: cap counters: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k counterKey
-		var used int
-		if err := rows.Scan(&k.person, &k.rule, &k.bucket, &used); err != nil {
+	const perQuery = 300
+	for start := 0; start < len(keys); start += perQuery {
+		part := keys[start:min(start+perQuery, len(keys))]
+		args := make([]any, 0, len(part)*3)
+		for _, k := range part {
+			args = append(args, k.person, k.rule, k.bucket)
+		}
+		rows, err := b.q.QueryContext(ctx, `WITH k (person_id, rule_code, bucket) AS (VALUES `+typedRows(len(part))+`)
+			SELECT c.person_id, c.rule_code, c.bucket, c.used FROM point_counters c
+			JOIN k ON c.person_id = k.person_id AND c.rule_code = k.rule_code AND c.bucket = k.bucket`, args...)
+		if err != nil {
+			return fmt.Errorf("points: cap counters: %w", err)
+		}
+		for rows.Next() {
+			var k counterKey
+			var used int
+			if err := rows.Scan(&k.person, &k.rule, &k.bucket, &used); err != nil {
+				rows.Close()
+				return err
+			}
+			b.counter[k] = used
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		b.counter[k] = used
 	}
-	return rows.Err()
+	return nil
 }
 
 // decide answers one event: refused with the field at fault, a duplicate, capped or
@@ -502,6 +511,19 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
+// typedRows writes n (person, rule, bucket) tuples for a VALUES list, typed so that
+// PostgreSQL need not guess what the parameters are.
+func typedRows(n int) string {
+	var b strings.Builder
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT))", r*3+1, r*3+2, r*3+3)
+	}
+	return b.String()
+}
+
 // rowsOf writes the VALUES tuples of a multi-row insert of n rows of width columns.
 func rowsOf(n, width int) string {
 	var b strings.Builder
@@ -514,4 +536,13 @@ func rowsOf(n, width int) string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+// wakeAfter tells this node's index of a write once q's transaction commits.
+func (s *Service) wakeAfter(q store.Querier) {
+	if tx, ok := q.(*store.Tx); ok {
+		tx.AfterCommit(s.index.wake)
+		return
+	}
+	s.index.wake()
 }

@@ -166,7 +166,7 @@ func (s *Service) Answer(ctx context.Context, a auth.Account, objectionID int64,
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE point_objections SET answer = $1, upheld = $2, answered_by = $3, answered_at = $4
-			WHERE id = $5 AND answered_at IS NULL`, answer, upheld, a.ID, time.Now(), objectionID)
+			WHERE id = $5 AND answered_at IS NULL`, answer, upheld, nullInt64(a.ID), time.Now(), objectionID)
 		if err != nil {
 			return fmt.Errorf("points: answer objection %d: %w", objectionID, err)
 		}
@@ -178,11 +178,9 @@ func (s *Service) Answer(ctx context.Context, a auth.Account, objectionID int64,
 				return err
 			}
 		}
+		tx.AfterCommit(s.index.wake)
 		return audit.Record(ctx, tx, "answer", "point_objection", objectionID, nil, map[string]any{"upheld": upheld})
 	})
-	if err == nil {
-		s.index.wake()
-	}
 	return err
 }
 
@@ -207,11 +205,9 @@ func (s *Service) Reverse(ctx context.Context, a auth.Account, entryID int64, re
 		if err := s.reverseIn(ctx, tx, a, e, reason); err != nil {
 			return err
 		}
+		tx.AfterCommit(s.index.wake)
 		return audit.Record(ctx, tx, "reverse", "point_entry", e.ID, nil, map[string]any{"reason": reason})
 	})
-	if err == nil {
-		s.index.wake()
-	}
 	return err
 }
 

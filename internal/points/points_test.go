@@ -21,7 +21,7 @@ var admin = auth.Account{ID: 0, IsAdmin: true}
 
 // world is a random tree of organizations with people at its leaves.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	db     *store.DB
 	orgs   *org.Service
@@ -33,7 +33,7 @@ type world struct {
 
 // newWorld grows a tree under one committee: committees under committees to a random
 // depth, branches at the bottom, and people in the branches.
-func newWorld(t *testing.T, db *store.DB, r *rand.Rand, people int) *world {
+func newWorld(t testing.TB, db *store.DB, r *rand.Rand, people int) *world {
 	w := &world{t: t, ctx: context.Background(), db: db, orgs: org.New(db), svc: points.New(db)}
 	root := w.org(0, org.Committee)
 	var grow func(parent int64, depth int)

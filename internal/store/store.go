@@ -190,35 +190,40 @@ func (db *DB) Source() string { return db.source }
 
 // ExecContext runs a write outside an explicit transaction.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.write.ExecContext(ctx, query, utc(args)...)
+	return db.write.ExecContext(ctx, db.Engine.dialect(query), utc(args)...)
 }
 
 // QueryContext runs a read.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, query, utc(args)...)
+	return db.read.QueryContext(ctx, db.Engine.dialect(query), utc(args)...)
 }
 
 // QueryRowContext runs a read of one row.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, query, utc(args)...)
+	return db.read.QueryRowContext(ctx, db.Engine.dialect(query), utc(args)...)
 }
 
 // Tx is a transaction. Domain packages receive it from InTx.
 type Tx struct {
 	tx     *sql.Tx
 	Engine Engine
+	after  []func()
 }
 
+// AfterCommit runs fn once the transaction has committed, and never if it rolls back: a
+// cache told of a write before its commit could look, miss it, and think itself current.
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, query, utc(args)...)
+	return t.tx.ExecContext(ctx, t.Engine.dialect(query), utc(args)...)
 }
 
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, query, utc(args)...)
+	return t.tx.QueryContext(ctx, t.Engine.dialect(query), utc(args)...)
 }
 
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, query, utc(args)...)
+	return t.tx.QueryRowContext(ctx, t.Engine.dialect(query), utc(args)...)
 }
 
 // InTx runs fn in a transaction and commits when fn returns nil. A side effect — points
@@ -237,6 +242,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	for _, fn := range tx.after {
+		fn()
 	}
 	return nil
 }

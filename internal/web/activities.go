@@ -40,6 +40,8 @@ func (h *Handlers) registerActivities(srv *server.Server, d Deps) {
 	srv.HandleFunc("GET /orgs/{id}/activities", server.SignedIn, p.orgActivities)               // View on {id}
 	srv.HandleFunc("POST /orgs/{id}/activities", server.SignedIn, p.createActivity)             // Manage on {id} and every other host
 	srv.HandleFunc("GET /activities/{id}", server.SignedIn, p.activityPage)                     // a host in View scope, or in its audience
+	srv.HandleFunc("GET /activities/{id}/edit", server.SignedIn, p.editActivity)                // Manage on a host
+	srv.HandleFunc("POST /activities/{id}/edit", server.SignedIn, p.updateActivity)             // Manage on a host and every host it will have
 	srv.HandleFunc("POST /activities/{id}/attendance", server.SignedIn, p.rollCall)             // Manage on a host
 	srv.HandleFunc("POST /activities/{id}/status", server.SignedIn, p.moveActivity)             // Manage on a host
 	srv.HandleFunc("GET /activities/{id}/qr.png", server.SignedIn, p.qrImage)                   // Manage on a host
@@ -99,6 +101,7 @@ type orgActivitiesData struct {
 	Kinds      []activity.KindInfo
 	Form       form
 	Inactive   []activity.Inactive
+	Speakers   []speakerChoice
 }
 
 func (p *activities) orgActivities(w http.ResponseWriter, r *http.Request) {
@@ -123,14 +126,19 @@ func (p *activities) renderOrgActivities(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	var inactive []activity.Inactive
+	var speakers []speakerChoice
 	if rt.Manage {
 		if inactive, err = p.svc.InactiveMembers(ctx, org.ScopeOf(a, org.View), o.ID, time.Now().AddDate(0, -6, 0)); err != nil {
 			p.fail(w, r, err)
 			return
 		}
+		if speakers, err = p.speakers(r, []int64{o.ID}, 0); err != nil {
+			p.fail(w, r, err)
+			return
+		}
 	}
 	pg := p.page(r, "activitypages.list.title", orgActivitiesData{Org: o, Rights: rt, Span: sp, Activities: list,
-		Kinds: activity.Kinds(), Form: f, Inactive: inactive})
+		Kinds: activity.Kinds(), Form: f, Inactive: inactive, Speakers: speakers})
 	pg.Flash, pg.Errors = flash, errs
 	p.render(w, r, status, "activity_list", pg)
 }
@@ -180,26 +188,12 @@ func (p *activities) createActivity(w http.ResponseWriter, r *http.Request) {
 	}
 	a := caller(r)
 	v := readForm(w, r)
-	var errs []*i18n.Error
-	starts, e1 := formTime(v, "starts_at")
-	ends, e2 := formTime(v, "ends_at")
-	for _, e := range []*i18n.Error{e1, e2} {
-		if e != nil {
-			errs = append(errs, e)
-		}
-	}
-	hosts, herrs := p.hostIDs(r, o.ID, v.Get("more_hosts"))
-	errs = append(errs, herrs...)
+	in, errs := p.activityInput(r, v, o.ID)
 	if len(errs) > 0 {
 		p.renderOrgActivities(w, r, http.StatusUnprocessableEntity, "", errs, form{"activity", v})
 		return
 	}
-	act, err := p.svc.Create(r.Context(), org.ScopeOf(a, org.Manage), activity.Input{
-		Kind: activity.Kind(v.Get("kind")), HostIDs: hosts, Title: v.Get("title"), Theme: v.Get("theme"),
-		StartsAt: starts, EndsAt: ends, Place: v.Get("place"), OnlineLink: v.Get("online_link"),
-		SpeakerName: v.Get("speaker_name"), Agenda: v.Get("agenda"),
-		IncludeDevelopment: v.Get("include_development") != "", IncludeNonMembers: v.Get("include_non_members") != "",
-	})
+	act, err := p.svc.Create(r.Context(), org.ScopeOf(a, org.Manage), in)
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
 			p.renderOrgActivities(w, r, http.StatusUnprocessableEntity, "", fe, form{"activity", v})

@@ -109,11 +109,71 @@ func TestBrowserQRCheckinOnPhone(t *testing.T) {
 	for _, pg := range []struct{ name, path string }{
 		{"list", fmt.Sprintf("/orgs/%d/activities", renfu.ID)},
 		{"compliance", fmt.Sprintf("/orgs/%d/compliance", renfu.ID)},
+		{"edit", fmt.Sprintf("/activities/%d/edit", act.ID)},
 	} {
 		if err := chromedp.Do(secretary, chromedp.Navigate(env.URL+pg.path), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 			t.Fatalf("open %s: %v", pg.name, err)
 		}
 		fits(pg.name)
 		browsertest.Screenshot(t, secretary, "activity-"+pg.name+"-390-zh")
+	}
+}
+
+// At 390 px, in English: the secretary opens the edit form from the activity's page,
+// changes the title and saves; a wrong time is named, not lost.
+func TestBrowserEditActivityOnPhone(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := newFixture(t, db)
+	act := f.plan(t, "Theme day", time.Now().Add(48*time.Hour))
+	b := browsertest.New(t, browsertest.Phone, browsertest.PhoneHeight)
+	err := chromedp.Do(b,
+		chromedp.Navigate(f.env.URL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "manager"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+		chromedp.Navigate(fmt.Sprintf("%s/activities/%d", f.env.URL, act.ID)),
+		chromedp.WaitVisible(chromedp.CSS(".lang-switch")),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	if lang, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "en" {
+		if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`.lang-switch button[value="en"]`)), chromedp.WaitVisible(chromedp.CSS(`.lang-switch button[value="zh-CN"]`))); err != nil {
+			t.Fatalf("switch to English: %v", err)
+		}
+	}
+	err = chromedp.Do(b,
+		chromedp.Click(chromedp.ID("activity-edit-link")),
+		chromedp.WaitVisible(chromedp.ID("activity-edit")),
+		chromedp.SetValue(chromedp.ID("act-ends"), "2000-01-01T00:00"),
+		chromedp.Submit(chromedp.ID("act-title")),
+		chromedp.WaitVisible(chromedp.CSS(".errors")),
+	)
+	if err != nil {
+		t.Fatalf("submit a wrong end: %v", err)
+	}
+	msg, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(".errors")))
+	if err != nil || !strings.Contains(msg, "Ends") {
+		t.Errorf("the error says %q (%v)", msg, err)
+	}
+	width, err := chromedp.Run(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil || width > browsertest.Phone {
+		t.Errorf("the edit form is %d px wide on a %d-px phone (%v)", width, browsertest.Phone, err)
+	}
+	browsertest.Screenshot(t, b, "activity-edit-390-en")
+	ends := act.EndsAt.Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04")
+	err = chromedp.Do(b,
+		chromedp.SetValue(chromedp.ID("act-ends"), ends),
+		chromedp.SetValue(chromedp.ID("act-title"), "Theme day, longer"),
+		chromedp.Submit(chromedp.ID("act-title")),
+		chromedp.WaitVisible(chromedp.ID("activity-status")),
+	)
+	if err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	if title, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("main h1"))); title != "Theme day, longer" {
+		t.Errorf("the page's title after saving is %q", title)
 	}
 }

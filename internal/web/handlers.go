@@ -12,11 +12,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"vanguard/internal/activity"
+	"vanguard/internal/article"
 	"vanguard/internal/auth"
 	"vanguard/internal/consult"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
 	"vanguard/internal/learning"
+	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
@@ -35,6 +37,8 @@ type Deps struct {
 	Notify     *notify.Service
 	Activities *activity.Service
 	Learning   *learning.Service
+	Articles   *article.Service
+	Media      *media.Service
 }
 
 // Handlers serve the pages.
@@ -82,6 +86,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
 	h.registerLearning(srv, d)
+	h.registerPortal(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }

@@ -58,6 +58,14 @@ func Start(t testing.TB, db *store.DB, opts Options) *Env {
 	}
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
+	// The rankings index follows the ledger in the background, as under Serve.
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Points.Run(ctx, func(err error) { logger.Error("points index", "err", err) })
+	}()
+	t.Cleanup(func() { stop(); <-done })
 	return &Env{URL: srv.URL, App: a, DB: db}
 }
 

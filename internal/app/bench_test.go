@@ -1,0 +1,47 @@
+package app_test
+
+import (
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The province benchmark at a small scale, through the command: the same code path as
+// the full run, on a province of 10,000 members. Every event is answered for, every
+// query succeeds on both systems, and the report has every figure.
+func TestBenchPointsSmallProvince(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the small province takes a while")
+	}
+	args := []string{"bench", "points", "--members", "10000", "--branches", "500", "--towns", "20", "--counties", "4",
+		"--cities", "2", "--events", "20000", "--query-for", "2s", "--clients", "8"}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		args = append(args, "--redis", "")
+	}
+	out, err := run(t, nil, args...)
+	if err != nil {
+		t.Fatalf("bench points: %v\n%s", err, out)
+	}
+	for _, want := range []string{"| ingest, events/s |", "| rank p50 / p99 |", "| top-20 p50 / p99 |", "| peak memory |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	m := regexp.MustCompile(`\| queries \(errors\) \| (\d+) \((\d+)\) \| (\d+) \((\d+)\)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no query counts in:\n%s", out)
+	}
+	if m[1] == "0" || m[2] != "0" || m[4] != "0" {
+		t.Errorf("queries: %s answered with %s errors; the peer %s with %s errors", m[1], m[2], m[3], m[4])
+	}
+	e := regexp.MustCompile(`Events: (\d+) sent \(2% retried keys\): (\d+) recorded, (\d+) capped \(kept at 0 points\), (\d+) answered as duplicates`).FindStringSubmatch(out)
+	if e == nil {
+		t.Fatalf("no event counts in:\n%s", out)
+	}
+	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+	if n(e[1]) != 20000 || n(e[2])+n(e[3])+n(e[4]) != 20000 || n(e[4]) < 200 || n(e[3]) == 0 {
+		t.Errorf("events: %v — each must be recorded, capped or a duplicate, with about 2%% duplicates and some capped", e[1:])
+	}
+}
