@@ -16,6 +16,7 @@ import (
 	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/learning"
 	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
@@ -31,6 +32,7 @@ type Deps struct {
 	Consult    *consult.Service
 	Ideas      *idea.Service
 	Activities *activity.Service
+	Learning   *learning.Service
 	Points     *points.Service
 	Articles   *article.Service
 	Media      *media.Service
@@ -46,6 +48,7 @@ type Handlers struct {
 	topics     *consult.Service
 	ideas      *idea.Service
 	activities *activity.Service
+	learning   *learning.Service
 	points     *points.Service
 	articles   *article.Service
 	media      *media.Service
@@ -113,22 +116,28 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/activities/{id}/attendance", Access: server.SignedIn, handler: h.rollCall},     // Manage on a host
 		{Pattern: "GET /api/v1/orgs/{id}/compliance", Access: server.SignedIn, handler: h.orgCompliance},       // View
 
-		{Pattern: "POST /api/v1/points/events", Access: server.SignedIn, handler: h.recordEvents},                 // Manage on each person's org
-		{Pattern: "GET /api/v1/people/{id}/points", Access: server.SignedIn, handler: h.personPoints},             // self or View
-		{Pattern: "GET /api/v1/people/{id}/rank", Access: server.SignedIn, handler: h.personRank},                 // self or View; rankings on at ?org
-		{Pattern: "GET /api/v1/orgs/{id}/ranking", Access: server.SignedIn, handler: h.orgRanking},                // View; rankings on
-		{Pattern: "GET /api/v1/orgs/{id}/stars", Access: server.SignedIn, handler: h.orgStars},                    // View
-		{Pattern: "GET /api/v1/articles", Access: server.Public, handler: h.listArticles},                         // anyone: published only
-		{Pattern: "POST /api/v1/articles", Access: server.SignedIn, handler: h.createArticle},                     // Manage on org_id
-		{Pattern: "GET /api/v1/articles/{id}", Access: server.Public, handler: h.getArticle},                      // published: anyone; else Manage on its org
-		{Pattern: "POST /api/v1/articles/{id}/publish", Access: server.SignedIn, handler: h.publishArticle},       // Manage on its org
-		{Pattern: "POST /api/v1/activities/{id}/report", Access: server.SignedIn, handler: h.activityReport},      // Manage on a host; held only
-		{Pattern: "GET /api/v1/evaluation-templates", Access: server.SignedIn, handler: h.listEvalTemplates},      // built-ins and those of the View scope
-		{Pattern: "POST /api/v1/evaluation-templates", Access: server.SignedIn, handler: h.saveEvalTemplate},      // Administer on org_id
-		{Pattern: "GET /api/v1/evaluation-rounds", Access: server.SignedIn, handler: h.listEvalRounds},            // rounds the caller reads
-		{Pattern: "POST /api/v1/evaluation-rounds", Access: server.SignedIn, handler: h.createEvalRound},          // Manage on org_id
-		{Pattern: "GET /api/v1/evaluation-rounds/{id}/results", Access: server.SignedIn, handler: h.roundResults}, // View on the round's org
-		{Pattern: "PUT /api/v1/assessments/{id}/items/{item}", Access: server.SignedIn, handler: h.scoreItem},     // Manage on the round's org; role self: the subject
+		{Pattern: "POST /api/v1/points/events", Access: server.SignedIn, handler: h.recordEvents},                    // Manage on each person's org
+		{Pattern: "GET /api/v1/people/{id}/points", Access: server.SignedIn, handler: h.personPoints},                // self or View
+		{Pattern: "GET /api/v1/people/{id}/rank", Access: server.SignedIn, handler: h.personRank},                    // self or View; rankings on at ?org
+		{Pattern: "GET /api/v1/orgs/{id}/ranking", Access: server.SignedIn, handler: h.orgRanking},                   // View; rankings on
+		{Pattern: "GET /api/v1/orgs/{id}/stars", Access: server.SignedIn, handler: h.orgStars},                       // View
+		{Pattern: "GET /api/v1/articles", Access: server.Public, handler: h.listArticles},                            // anyone: published only
+		{Pattern: "POST /api/v1/articles", Access: server.SignedIn, handler: h.createArticle},                        // Manage on org_id
+		{Pattern: "GET /api/v1/articles/{id}", Access: server.Public, handler: h.getArticle},                         // published: anyone; else Manage on its org
+		{Pattern: "POST /api/v1/articles/{id}/publish", Access: server.SignedIn, handler: h.publishArticle},          // Manage on its org
+		{Pattern: "POST /api/v1/activities/{id}/report", Access: server.SignedIn, handler: h.activityReport},         // Manage on a host; held only
+		{Pattern: "GET /api/v1/evaluation-templates", Access: server.SignedIn, handler: h.listEvalTemplates},         // built-ins and those of the View scope
+		{Pattern: "POST /api/v1/evaluation-templates", Access: server.SignedIn, handler: h.saveEvalTemplate},         // Administer on org_id
+		{Pattern: "GET /api/v1/evaluation-rounds", Access: server.SignedIn, handler: h.listEvalRounds},               // rounds the caller reads
+		{Pattern: "POST /api/v1/evaluation-rounds", Access: server.SignedIn, handler: h.createEvalRound},             // Manage on org_id
+		{Pattern: "GET /api/v1/evaluation-rounds/{id}/results", Access: server.SignedIn, handler: h.roundResults},    // View on the round's org
+		{Pattern: "PUT /api/v1/assessments/{id}/items/{item}", Access: server.SignedIn, handler: h.scoreItem},        // Manage on the round's org; role self: the subject
+		{Pattern: "GET /api/v1/courses", Access: server.SignedIn, handler: h.listCourses},                            // courses the caller sees
+		{Pattern: "GET /api/v1/courses/{id}", Access: server.SignedIn, handler: h.getCourse},                         // a course the caller sees
+		{Pattern: "POST /api/v1/lessons/{id}/progress", Access: server.SignedIn, handler: h.reportProgress},          // a person who sees the lesson
+		{Pattern: "POST /api/v1/quizzes/{id}/attempts", Access: server.SignedIn, handler: h.startAttempt},            // a person who sees the quiz
+		{Pattern: "POST /api/v1/quizzes/{id}/attempts/{attempt}", Access: server.SignedIn, handler: h.submitAttempt}, // the attempt's person
+		{Pattern: "GET /api/v1/campaigns/{id}/completion", Access: server.SignedIn, handler: h.campaignCompletion},   // View on ?org
 
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
@@ -140,7 +149,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
 	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities,
-		points: d.Points, articles: d.Articles, media: d.Media, evaluation: d.Evaluation}
+		points: d.Points, learning: d.Learning, articles: d.Articles, media: d.Media, evaluation: d.Evaluation}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

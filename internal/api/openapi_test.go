@@ -345,6 +345,7 @@ func TestOpenAPIMatchesTheServer(t *testing.T) {
 
 		consultOpenAPICases(t, f, ck)
 		activityOpenAPICases(t, f, ck)
+		learningOpenAPICases(t, f, ck)
 		pointsOpenAPICases(t, f, ck)
 		articleOpenAPICases(t, f, ck)
 		evaluationOpenAPICases(t, f, ck)

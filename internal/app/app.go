@@ -22,6 +22,7 @@ import (
 	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/learning"
 	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
@@ -41,6 +42,7 @@ type App struct {
 	Orgs       *org.Service
 	People     *member.Service
 	Consult    *consult.Service
+	Learning   *learning.Service
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
@@ -124,6 +126,7 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	notices := notify.New(db)
 	ledger := points.New(db)
 	topics := consult.New(db, orgs, people, notices)
+	learn := learning.New(db, orgs, people, ledger)
 	ideas := idea.New(db, orgs, people, notices)
 	ideas.Credit(func(ctx context.Context, q store.Querier, c idea.Credit) error {
 		return ledger.CreditIdea(ctx, q, c.IdeaID, c.PersonID, string(c.Status), c.At)
@@ -139,13 +142,13 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 		return nil, err
 	}
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
-		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations}); err != nil {
+		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn}); err != nil {
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,
-		Articles: articles, Media: files, Evaluation: evaluations})
+		Articles: articles, Media: files, Evaluation: evaluations, Learning: learn})
 	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
-		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations,
+		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

@@ -47,10 +47,16 @@ const (
 type routeCase struct {
 	pattern string // exactly as registered
 	need    need
-	selfOK  bool   // the target person may use it on their own record
-	path    string // with {org} {person} {post} {grant} {alliance} {transfer-in} {transfer-out} {upload} {token}
-	form    string // url-encoded body for a form POST; a JSON body when it starts with {
-	leaks   bool   // a list: check the body names nothing out of scope
+	selfOK  bool // the target person may use it on their own record
+	// selfLine: the person of the own organization may use it on objects of their
+	// organization's line — its own and its ancestors' (a course of the town reaches its
+	// villages' members).
+	selfLine bool
+	// selfOnly: the own organization's person alone (their own quiz attempt).
+	selfOnly bool
+	path     string // with {org} {person} {post} {grant} {alliance} {transfer-in} {transfer-out} {upload} {token}
+	form     string // url-encoded body for a form POST; a JSON body when it starts with {
+	leaks    bool   // a list: check the body names nothing out of scope
 
 	anonymousOnly bool // signed-in callers would lose their session: walk it anonymously
 
@@ -66,10 +72,12 @@ type routeCase struct {
 }
 
 // allRouteCases gathers the cases of every domain; a domain's file adds its slice here.
+// Learning walks before deliberation, whose last case gives the manager a person record
+// (a person sees the courses of their organization's line).
 func allRouteCases() []routeCase {
 	var all []routeCase
-	for _, set := range [][]routeCase{routeCases, opsRouteCases, consultRouteCases, activityRouteCases, portalRouteCases, pointsAPIRouteCases,
-		evaluationRouteCases} {
+	for _, set := range [][]routeCase{routeCases, opsRouteCases, learningRouteCases, consultRouteCases, activityRouteCases, portalRouteCases,
+		pointsAPIRouteCases, evaluationRouteCases} {
 		all = append(all, set...)
 	}
 	return all
@@ -313,6 +321,12 @@ func expectAllowed(c routeCase, who, rel string) bool {
 		return false
 	case "sysadmin":
 		return c.need != needUploader
+	}
+	if c.selfOnly {
+		return who == "self" && rel == "own"
+	}
+	if c.selfLine && who == "self" && (rel == "own" || rel == "anc") {
+		return true
 	}
 	role := map[string]int{"admin": 3, "manager": 2, "viewer": 1}[who]
 	switch c.need {

@@ -18,6 +18,7 @@ import (
 	"vanguard/internal/evaluation"
 	"vanguard/internal/i18n"
 	"vanguard/internal/idea"
+	"vanguard/internal/learning"
 	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
@@ -36,6 +37,7 @@ type Deps struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Learning   *learning.Service
 	Articles   *article.Service
 	Media      *media.Service
 	Evaluation *evaluation.Service
@@ -85,6 +87,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerOrgPages(srv)
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
+	h.registerLearning(srv, d)
 	h.registerPortal(srv, d)
 	h.registerEvaluations(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
