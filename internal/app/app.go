@@ -120,7 +120,7 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	ideas := idea.New(db, orgs, people, notices)
 	activities := activity.New(db, activity.Options{})
 	ledger := points.New(db)
-	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities}); err != nil {
+	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities, Points: ledger}); err != nil {
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities})

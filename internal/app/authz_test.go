@@ -68,7 +68,7 @@ type routeCase struct {
 // allRouteCases gathers the cases of every domain; a domain's file adds its slice here.
 func allRouteCases() []routeCase {
 	var all []routeCase
-	for _, set := range [][]routeCase{routeCases, opsRouteCases, consultRouteCases, activityRouteCases} {
+	for _, set := range [][]routeCase{routeCases, opsRouteCases, consultRouteCases, activityRouteCases, pointsRouteCases} {
 		all = append(all, set...)
 	}
 	return all

@@ -19,6 +19,7 @@ import (
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 )
@@ -33,6 +34,7 @@ type Deps struct {
 	Ideas      *idea.Service
 	Notify     *notify.Service
 	Activities *activity.Service
+	Points     *points.Service
 }
 
 // Handlers serve the pages.
@@ -79,6 +81,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerOrgPages(srv)
 	h.registerParticipation(srv, d)
 	h.registerActivities(srv, d)
+	h.registerPoints(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
