@@ -123,7 +123,7 @@ type loader struct {
 }
 
 func (l *loader) run(ctx context.Context) error {
-	steps := []func(context.Context) error{l.units, l.tree, l.members, l.posts, l.development, l.alliances, l.transfers, l.logins, l.deliberation, l.activities}
+	steps := []func(context.Context) error{l.units, l.tree, l.members, l.posts, l.development, l.alliances, l.transfers, l.logins, l.deliberation, l.activities, l.pointsStep}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
