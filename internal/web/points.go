@@ -299,11 +299,11 @@ func starText(n int) string {
 // StarText draws the stars of a total.
 func (t totalView) StarText() string { return starText(t.Stars) }
 
-// Next is the least total that earns one more star, or 0 at the top or without thresholds.
+// Next is how many more points earn one more star, or 0 at the top or without thresholds.
 func (t totalView) Next() int {
 	for _, th := range t.Thresholds {
 		if th.Points > t.Total {
-			return th.Points
+			return th.Points - t.Total
 		}
 	}
 	return 0
