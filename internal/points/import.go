@@ -96,7 +96,7 @@ func (s *Service) learning(ctx context.Context, a auth.Account, data []byte, com
 	for i, r := range rows {
 		pts := r.Points
 		events[i] = Event{Key: r.Key(), PersonID: r.PersonID, Rule: LearningRule, Points: &pts, OccurredAt: r.OccurredAt,
-			Source: "import", SourceRef: "learning-platform:" + r.Period, Note: r.OrgName}
+			Source: "import", SourceRef: "learning-platform:" + r.Period}
 	}
 	who := by{account: a, scoped: !a.IsAdmin, recorder: a.ID}
 	var out LearningPreview
