@@ -224,6 +224,27 @@ func (p *pointsPages) fillMine(ctx context.Context, d *myPointsData, now time.Ti
 		}
 		d.Totals = append(d.Totals, tv)
 	}
+	if err := p.fillRanks(ctx, d); err != nil {
+		return err
+	}
+	if d.Trend, err = p.points.Trend(ctx, d.Person.ID, today); err != nil {
+		return err
+	}
+	months, values := make([]string, len(d.Trend)), make([]string, len(d.Trend))
+	for i, m := range d.Trend {
+		months[i], values[i] = m.Month, fmt.Sprint(m.Points)
+	}
+	d.Months, d.Values = strings.Join(months, ","), strings.Join(values, ",")
+	return nil
+}
+
+// fillRanks reads the person's standing in their organization and each one above it,
+// where that organization switched rankings on. Someone who belongs to no organization
+// (a resident who left) is ranked nowhere.
+func (p *pointsPages) fillRanks(ctx context.Context, d *myPointsData) error {
+	if d.Person.OrgID == 0 {
+		return nil
+	}
 	chain, err := p.orgs.Ancestors(ctx, d.Person.OrgID)
 	if err != nil {
 		return err
@@ -247,14 +268,6 @@ func (p *pointsPages) fillMine(ctx context.Context, d *myPointsData, now time.Ti
 		}
 		d.Ranks = append(d.Ranks, rv)
 	}
-	if d.Trend, err = p.points.Trend(ctx, d.Person.ID, today); err != nil {
-		return err
-	}
-	months, values := make([]string, len(d.Trend)), make([]string, len(d.Trend))
-	for i, m := range d.Trend {
-		months[i], values[i] = m.Month, fmt.Sprint(m.Points)
-	}
-	d.Months, d.Values = strings.Join(months, ","), strings.Join(values, ",")
 	return nil
 }
 
