@@ -142,7 +142,7 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 		return nil, err
 	}
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
-		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn}); err != nil {
+		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Points: ledger}); err != nil {
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,

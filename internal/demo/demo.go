@@ -124,7 +124,7 @@ type loader struct {
 
 func (l *loader) run(ctx context.Context) error {
 	steps := []func(context.Context) error{l.units, l.tree, l.members, l.posts, l.development, l.alliances, l.transfers, l.logins, l.deliberation,
-		l.activities, l.articles, l.evaluations, l.learning}
+		l.activities, l.articles, l.evaluations, l.learning, l.pointsStep}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err

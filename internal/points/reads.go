@@ -98,9 +98,15 @@ func (e Entry) RuleName(lang string) string {
 	return e.Rule
 }
 
+// An entry's rule name is the one in force where it was recorded: the nearest
+// organization's own definition of the code, else the built-in one.
 const entryColumns = `e.id, e.person_id, e.org_id, e.rule_code,
-	COALESCE((SELECT r.name_zh FROM point_rules r WHERE r.code = e.rule_code AND r.org_id IS NULL), e.rule_code),
-	COALESCE((SELECT r.name_en FROM point_rules r WHERE r.code = e.rule_code AND r.org_id IS NULL), e.rule_code),
+	COALESCE((SELECT r.name_zh FROM point_rules r JOIN org_tree t ON t.ancestor_id = r.org_id
+	          WHERE t.org_id = e.org_id AND r.code = e.rule_code ORDER BY t.distance LIMIT 1),
+	         (SELECT r.name_zh FROM point_rules r WHERE r.code = e.rule_code AND r.org_id IS NULL), e.rule_code),
+	COALESCE((SELECT r.name_en FROM point_rules r JOIN org_tree t ON t.ancestor_id = r.org_id
+	          WHERE t.org_id = e.org_id AND r.code = e.rule_code ORDER BY t.distance LIMIT 1),
+	         (SELECT r.name_en FROM point_rules r WHERE r.code = e.rule_code AND r.org_id IS NULL), e.rule_code),
 	e.points, e.asked, e.status, e.reason, e.occurred_at, e.day, e.source, e.source_ref, e.note,
 	COALESCE(e.recorded_by, 0), e.recorded_at, COALESCE(e.reverses, 0),
 	COALESCE((SELECT v.id FROM point_entries v WHERE v.reverses = e.id), 0)`
@@ -185,34 +191,4 @@ func (s *Service) Trend(ctx context.Context, personID int64, to Day) ([]MonthTot
 type MonthTotal struct {
 	Month  string
 	Points int
-}
-
-// Names reads the names of people, for ranking lists and star rolls.
-func (s *Service) Names(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	for start := 0; start < len(ids); start += 1000 {
-		part := ids[start:min(start+1000, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM people WHERE id IN (`+placeholders(1, len(args))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("points: names: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }

@@ -23,6 +23,7 @@ import (
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
 )
@@ -41,6 +42,7 @@ type Deps struct {
 	Articles   *article.Service
 	Media      *media.Service
 	Evaluation *evaluation.Service
+	Points     *points.Service
 }
 
 // Handlers serve the pages.
@@ -90,6 +92,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerLearning(srv, d)
 	h.registerPortal(srv, d)
 	h.registerEvaluations(srv, d)
+	h.registerPoints(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
