@@ -251,4 +251,15 @@ func TestBrowserEmployeeIdeaIsAdopted(t *testing.T) {
 	}
 	browsertest.Screenshot(t, employee, "idea-employee-adopted-390-zh")
 	fitsPhone(t, employee, "the adopted idea")
+
+	// The adoption earned the employee points, on their own points page.
+	err = chromedp.Do(employee, chromedp.Navigate(env.URL+"/me/points"), chromedp.WaitVisible(chromedp.CSS(".ledger")))
+	if err != nil {
+		t.Fatalf("the employee's points: %v", err)
+	}
+	if ledger := text(t, employee, ".ledger"); !strings.Contains(ledger, "金点子被采纳") || !strings.Contains(ledger, "5") {
+		t.Errorf("the employee's ledger after the adoption:\n%s", ledger)
+	}
+	browsertest.Screenshot(t, employee, "idea-employee-points-390-zh")
+	fitsPhone(t, employee, "the employee's points")
 }
