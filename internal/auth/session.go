@@ -102,17 +102,25 @@ func (s *Service) TokenAccount(ctx context.Context, bearer string) (Account, err
 		return Account{}, ErrNoSession
 	}
 	hash := hashToken(token)
-	a, err := scanAccount(s.db.QueryRowContext(ctx, `SELECT a.id, a.username, a.display_name, a.is_admin, a.locale, a.created_at
+	var a Account
+	var lastUsed sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT a.id, a.username, a.display_name, a.is_admin, a.locale, a.created_at, t.last_used_at
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.disabled_at IS NULL`, hash))
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.disabled_at IS NULL`, hash).
+		Scan(&a.ID, &a.Username, &a.DisplayName, &a.IsAdmin, &a.Locale, &a.CreatedAt, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, ErrNoSession
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("auth: read token: %w", err)
 	}
-	// last_used_at is a convenience for the owner; a failure to write it must not refuse the call.
-	s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2`, s.opts.Now(), hash)
+	// last_used_at is a convenience for the owner, written at most once a minute as a
+	// session's last_seen_at is: written on every call it made each API read a durable
+	// write, and every client queue on the one writer. A failure to write it must not
+	// refuse the call.
+	if now := s.opts.Now(); !lastUsed.Valid || now.Sub(lastUsed.Time) > touchInterval {
+		s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2`, now, hash)
+	}
 	return a, nil
 }
 
