@@ -144,7 +144,7 @@ func build(ctx context.Context, db *store.DB, o Options, r *rand.Rand) (*provinc
 			if len(rows) == 0 {
 				return nil
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO org_tree (ancestor_id, org_id, distance) VALUES `+values(len(rows)/3, 3), rows...)
+			_, err := tx.ExecContext(ctx, `INSERT INTO org_tree (ancestor_id, org_id, distance) VALUES `+store.Tuples(len(rows)/3, 3), rows...)
 			rows = rows[:0]
 			return err
 		}
@@ -169,7 +169,7 @@ func build(ctx context.Context, db *store.DB, o Options, r *rand.Rand) (*provinc
 			}
 			// Rankings on everywhere: the benchmark asks for them.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO point_org_settings (org_id, rankings) SELECT id, TRUE FROM orgs WHERE id IN (`+
-				list(len(args))+`)`, args...); err != nil {
+				store.Params(1, len(args))+`)`, args...); err != nil {
 				return err
 			}
 		}
@@ -189,7 +189,7 @@ func build(ctx context.Context, db *store.DB, o Options, r *rand.Rand) (*provinc
 					args = append(args, "党员"+strconv.Itoa(i), p.orgIDs[p.personOrg[i]], "full", now, now)
 				}
 				rows, err := tx.QueryContext(ctx, `INSERT INTO people (name, org_id, stage, created_at, updated_at) VALUES `+
-					values(stop-chunk, 5)+` RETURNING id`, args...)
+					store.Tuples(stop-chunk, 5)+` RETURNING id`, args...)
 				if err != nil {
 					return err
 				}
@@ -217,34 +217,6 @@ func build(ctx context.Context, db *store.DB, o Options, r *rand.Rand) (*provinc
 		}
 	}
 	return p, nil
-}
-
-func values(rows, width int) string {
-	var b strings.Builder
-	n := 1
-	for r := 0; r < rows; r++ {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(")
-		for c := 0; c < width; c++ {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(n))
-			n++
-		}
-		b.WriteString(")")
-	}
-	return b.String()
-}
-
-func list(n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = "$" + strconv.Itoa(i+1)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // stream generates the year's events, the same sequence for a seed: contributions by

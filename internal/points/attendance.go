@@ -108,7 +108,7 @@ func (s *Service) attendanceState(ctx context.Context, q store.Querier, a Attend
 		part := hashes[start:min(start+1000, len(hashes))]
 		rows, err := q.QueryContext(ctx, `SELECT e.idem_key, e.id, e.points,
 			(SELECT COUNT(*) FROM point_entries v WHERE v.reverses = e.id)
-			FROM point_entries e WHERE e.idem_hash IN (`+placeholders(1, len(part))+`)`, part...)
+			FROM point_entries e WHERE e.idem_hash IN (`+store.Params(1, len(part))+`)`, part...)
 		if err != nil {
 			return nil, fmt.Errorf("points: attendance of %d: %w", a.ActivityID, err)
 		}

@@ -293,7 +293,7 @@ func (s *Service) matchLearning(ctx context.Context, a auth.Account, rows []Lear
 			chunk := values[start:min(start+500, len(values))]
 			cond, args := org.ScopeOf(a, org.Manage).Condition("org_id", len(chunk)+1)
 			rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(org_id, 0), name, `+column+` FROM people
-				WHERE `+column+` IN (`+placeholders(1, len(chunk))+`) AND org_id IS NOT NULL AND `+cond, append(chunk, args...)...)
+				WHERE `+column+` IN (`+store.Params(1, len(chunk))+`) AND org_id IS NOT NULL AND `+cond, append(chunk, args...)...)
 			if err != nil {
 				return fmt.Errorf("points: match learning rows by %s: %w", column, err)
 			}

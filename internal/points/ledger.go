@@ -198,7 +198,7 @@ func (b *batch) loadPeople(ctx context.Context) (map[int64]person, error) {
 	if b.who.scoped {
 		where, args = org.ScopeOf(b.who.account, org.Manage).Condition("org_id", len(ids)+1)
 	}
-	rows, err := b.q.QueryContext(ctx, `SELECT id, org_id, stage FROM people WHERE id IN (`+placeholders(1, len(ids))+`)
+	rows, err := b.q.QueryContext(ctx, `SELECT id, org_id, stage FROM people WHERE id IN (`+store.Params(1, len(ids))+`)
 		AND org_id IS NOT NULL AND `+where, append(ids, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("points: people of a batch: %w", err)
@@ -220,7 +220,7 @@ func (b *batch) loadKeys(ctx context.Context) (map[string]int64, error) {
 	for _, e := range b.events {
 		hashes = append(hashes, keyHash(e.Key))
 	}
-	rows, err := b.q.QueryContext(ctx, `SELECT idem_key, id FROM point_entries WHERE idem_hash IN (`+placeholders(1, len(hashes))+`)`, hashes...)
+	rows, err := b.q.QueryContext(ctx, `SELECT idem_key, id FROM point_entries WHERE idem_hash IN (`+store.Params(1, len(hashes))+`)`, hashes...)
 	if err != nil {
 		return nil, fmt.Errorf("points: earlier keys: %w", err)
 	}
@@ -443,7 +443,7 @@ func (b *batch) write(ctx context.Context) error {
 		}
 		if _, err := b.q.ExecContext(ctx, `INSERT INTO point_entries (id, idem_hash, idem_key, person_id, org_id, rule_code,
 			points, asked, status, reason, occurred_at, day, source, source_ref, note, recorded_by, recorded_at)
-			VALUES `+rowsOf(len(chunk), 17), args...); err != nil {
+			VALUES `+store.Tuples(len(chunk), 17), args...); err != nil {
 			return fmt.Errorf("points: write entries: %w", err)
 		}
 	}
@@ -463,7 +463,7 @@ func (b *batch) writeCounters(ctx context.Context) error {
 			args = append(args, k.person, k.rule, k.bucket, b.counter[k])
 		}
 		if _, err := b.q.ExecContext(ctx, `INSERT INTO point_counters (person_id, rule_code, bucket, used) VALUES `+
-			rowsOf(len(chunk), 4)+` ON CONFLICT (person_id, rule_code, bucket) DO UPDATE SET used = excluded.used`, args...); err != nil {
+			store.Tuples(len(chunk), 4)+` ON CONFLICT (person_id, rule_code, bucket) DO UPDATE SET used = excluded.used`, args...); err != nil {
 			return fmt.Errorf("points: write cap counters: %w", err)
 		}
 	}
@@ -498,19 +498,6 @@ func keyHash(key string) int64 {
 	return int64(h.Sum64())
 }
 
-// placeholders writes "$from, …" for n parameters.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$")
-		b.WriteString(strconv.Itoa(from + i))
-	}
-	return b.String()
-}
-
 // typedRows writes n (person, rule, bucket) tuples for a VALUES list, typed so that
 // PostgreSQL need not guess what the parameters are.
 func typedRows(n int) string {
@@ -520,20 +507,6 @@ func typedRows(n int) string {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT))", r*3+1, r*3+2, r*3+3)
-	}
-	return b.String()
-}
-
-// rowsOf writes the VALUES tuples of a multi-row insert of n rows of width columns.
-func rowsOf(n, width int) string {
-	var b strings.Builder
-	for r := 0; r < n; r++ {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(")
-		b.WriteString(placeholders(r*width+1, width))
-		b.WriteString(")")
 	}
 	return b.String()
 }

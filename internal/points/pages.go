@@ -9,6 +9,7 @@ import (
 
 	"vanguard/internal/auth"
 	"vanguard/internal/org"
+	"vanguard/internal/store"
 )
 
 // Names reads the names of people, for a ranking or a star roll; ids not found are left out.
@@ -20,7 +21,7 @@ func (s *Service) Names(ctx context.Context, ids []int64) (map[int64]string, err
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM people WHERE id IN (`+placeholders(1, len(chunk))+`)`, args...)
+		rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM people WHERE id IN (`+store.Params(1, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("points: names: %w", err)
 		}

@@ -66,7 +66,7 @@ func (t *treeCache) refresh(ctx context.Context, q store.Querier, orgs []int64) 
 	}
 	for start := 0; start < len(missing); start += 1000 {
 		part := missing[start:min(start+1000, len(missing))]
-		rows, err := q.QueryContext(ctx, `SELECT org_id, ancestor_id FROM org_tree WHERE org_id IN (`+placeholders(1, len(part))+`)
+		rows, err := q.QueryContext(ctx, `SELECT org_id, ancestor_id FROM org_tree WHERE org_id IN (`+store.Params(1, len(part))+`)
 			ORDER BY org_id, distance`, part...)
 		if err != nil {
 			return v, fmt.Errorf("points: ancestor chains: %w", err)

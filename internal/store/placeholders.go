@@ -1,6 +1,9 @@
 package store
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // dialect adapts a query written for both engines to this one. Queries are written with
 // PostgreSQL's $1, $2 … placeholders. SQLite accepts them too, but treats "$N" as a named
@@ -56,4 +59,32 @@ func scanPlaceholders(query string, fn func(start, end, n int)) {
 		fn(i, end, n)
 		i = end - 1
 	}
+}
+
+// Params writes "$from, $from+1, …" for n parameters: an IN list.
+func Params(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(from + i))
+	}
+	return b.String()
+}
+
+// Tuples writes the VALUES tuples of a multi-row insert of n rows of width columns,
+// numbered from $1.
+func Tuples(n, width int) string {
+	var b strings.Builder
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		b.WriteString(Params(r*width+1, width))
+		b.WriteByte(')')
+	}
+	return b.String()
 }

@@ -21,3 +21,15 @@ func TestDialectNumbersPlaceholdersForSQLiteOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestParamsAndTuplesNumberFromTheirStart(t *testing.T) {
+	if got := Params(3, 3); got != "$3, $4, $5" {
+		t.Errorf("Params: %s", got)
+	}
+	if got := Tuples(2, 2); got != "($1, $2), ($3, $4)" {
+		t.Errorf("Tuples: %s", got)
+	}
+	if got := SQLite.dialect("INSERT INTO t VALUES " + Tuples(2, 2)); got != "INSERT INTO t VALUES (?, ?), (?, ?)" {
+		t.Errorf("a multi-row insert on SQLite: %s", got)
+	}
+}
