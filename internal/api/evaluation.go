@@ -57,6 +57,12 @@ func (h *Handlers) orgRight(w http.ResponseWriter, r *http.Request, c evaluation
 }
 
 func (h *Handlers) listEvalTemplates(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Problem(h.srv, w, r, err)
+		return
+	}
 	c, ok := h.evalCaller(w, r)
 	if !ok {
 		return
@@ -66,6 +72,7 @@ func (h *Handlers) listEvalTemplates(w http.ResponseWriter, r *http.Request) {
 		Problem(h.srv, w, r, err)
 		return
 	}
+	list = window(list, pg)
 	out := make([]evaluation.Template, 0, len(list))
 	for _, t := range list {
 		full, err := h.evaluation.Template(r.Context(), t.ID)
@@ -109,6 +116,7 @@ func (h *Handlers) listEvalRounds(w http.ResponseWriter, r *http.Request) {
 	}
 	q := newQuery(r)
 	f := evaluation.RoundFilter{OrgID: q.id("org"), Year: q.integer("year", 0, 2000, 2999)}
+	pg := q.page()
 	if len(q.errs) > 0 {
 		Problem(h.srv, w, r, q.errs)
 		return
@@ -118,6 +126,7 @@ func (h *Handlers) listEvalRounds(w http.ResponseWriter, r *http.Request) {
 		Problem(h.srv, w, r, err)
 		return
 	}
+	list = window(list, pg)
 	if list == nil {
 		list = []evaluation.Round{}
 	}

@@ -23,6 +23,7 @@ func evaluationOpenAPICases(t *testing.T, f *fixture, ck *checker) {
 	}
 	ck.get(f.manager, "/api/v1/evaluation-templates", 200).Decode(t, &templates)
 	ck.get(anon, "/api/v1/evaluation-templates", 401)
+	ck.get(f.manager, "/api/v1/evaluation-templates?limit=501", 422)
 	var std int64
 	for _, tp := range templates.Templates {
 		if tp.Key == "standardization" {

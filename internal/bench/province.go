@@ -75,6 +75,7 @@ type Latency struct {
 	Count    int
 	P50, P99 time.Duration
 	Errors   int
+	FirstErr error // the first error of the run, to say what went wrong
 }
 
 // province is the synthetic tree: parent of each org (index), and each member's branch.
@@ -358,6 +359,9 @@ func Run(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		logf("warmed the boards in %s", res.Warmup.Round(time.Millisecond))
 		res.Rank, res.Top = q.httpLoad(ctx, url, token)
 		logf("HTTP rank p50 %s p99 %s; top-20 p50 %s p99 %s", res.Rank.P50, res.Rank.P99, res.Top.P50, res.Top.P99)
+		if res.Rank.FirstErr != nil {
+			logf("HTTP errors: %d, the first: %v", res.Rank.Errors+res.Top.Errors, res.Rank.FirstErr)
+		}
 	}
 	res.PeakRSS = peakRSS()
 	runtime.KeepAlive(svc)

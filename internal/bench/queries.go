@@ -106,7 +106,7 @@ func load(ctx context.Context, o Options, do func(r *rand.Rand, rank bool) error
 	type sample struct {
 		rank bool
 		d    time.Duration
-		err  bool
+		err  error
 	}
 	var mu sync.Mutex
 	var all []sample
@@ -122,7 +122,7 @@ func load(ctx context.Context, o Options, do func(r *rand.Rand, rank bool) error
 				rank := n%2 == 0
 				t := time.Now()
 				err := do(r, rank)
-				mine = append(mine, sample{rank: rank, d: time.Since(t), err: err != nil})
+				mine = append(mine, sample{rank: rank, d: time.Since(t), err: err})
 			}
 			mu.Lock()
 			all = append(all, mine...)
@@ -132,19 +132,25 @@ func load(ctx context.Context, o Options, do func(r *rand.Rand, rank bool) error
 	wg.Wait()
 	var rank, top []time.Duration
 	var rankErr, topErr int
+	var first error
 	for _, s := range all {
+		if s.err != nil && first == nil {
+			first = s.err
+		}
 		switch {
-		case s.rank && s.err:
+		case s.rank && s.err != nil:
 			rankErr++
 		case s.rank:
 			rank = append(rank, s.d)
-		case s.err:
+		case s.err != nil:
 			topErr++
 		default:
 			top = append(top, s.d)
 		}
 	}
-	return summarize(rank, rankErr), summarize(top, topErr)
+	r, t := summarize(rank, rankErr), summarize(top, topErr)
+	r.FirstErr, t.FirstErr = first, first
+	return r, t
 }
 
 func summarize(ds []time.Duration, errs int) Latency {
