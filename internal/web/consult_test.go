@@ -318,7 +318,7 @@ func TestIdeaPages(t *testing.T) {
 			t.Fatalf("adopt = %d", r.Status)
 		}
 		body = worker.Get(page).Body
-		if !strings.Contains(body, "已采纳") || !strings.Contains(body, `<dd id="supports">1</dd>`) || !strings.Contains(body, "积分账本启用后") {
+		if !strings.Contains(body, "已采纳") || !strings.Contains(body, `<dd id="supports">1</dd>`) || !strings.Contains(body, "采纳得 5 分") {
 			t.Errorf("the adopted idea:\n%s", body)
 		}
 		notes := worker.Get("/notifications").Body
