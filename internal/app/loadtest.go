@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"vanguard/internal/activity"
@@ -162,6 +163,19 @@ func loadTargets(ctx context.Context, a *App, db *store.DB, base string) ([]benc
 	// signs in, every later one says so again. The run expects what a repeat answers.
 	checkin := bench.Target{Name: "QR sign-in page (repeat scans)", Header: member,
 		Path: "/activities/" + strconv.FormatInt(activityID, 10) + "/checkin?token=" + url.QueryEscape(tok.Value)}
+	// The code on the meeting room's screen rotates; the clients scan the current one.
+	var mu sync.Mutex
+	current, fetched := checkin.Path, time.Now()
+	checkin.Fresh = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(fetched) > 10*time.Second {
+			if t, err := a.Activities.CheckinToken(ctx, admin, activityID); err == nil {
+				current, fetched = "/activities/"+strconv.FormatInt(activityID, 10)+"/checkin?token="+url.QueryEscape(t.Value), time.Now()
+			}
+		}
+		return current
+	}
 	for range 2 {
 		if checkin.Want, err = probe(base, checkin); err != nil {
 			return nil, err

@@ -18,6 +18,9 @@ type Target struct {
 	Path   string
 	Header http.Header // a session cookie or an API token; nil for a public page
 	Want   int         // the status every answer must have; 0 is 200
+	// Fresh, when set, gives the path anew for each request: a QR code rotates, and a
+	// scan of one that has expired is rightly refused.
+	Fresh func() string
 }
 
 // LoadOptions are the load test's clients, duration and memory sampling.
@@ -139,7 +142,11 @@ func Load(ctx context.Context, base string, targets []Target, o LoadOptions) Loa
 }
 
 func fetch(ctx context.Context, c *http.Client, base string, t Target) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", base+t.Path, nil)
+	path := t.Path
+	if t.Fresh != nil {
+		path = t.Fresh()
+	}
+	req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
 	if err != nil {
 		return err
 	}
@@ -159,7 +166,7 @@ func fetch(ctx context.Context, c *http.Client, base string, t Target) error {
 		want = http.StatusOK
 	}
 	if resp.StatusCode != want {
-		return fmt.Errorf("%s: status %d, want %d", t.Path, resp.StatusCode, want)
+		return fmt.Errorf("%s: status %d, want %d", path, resp.StatusCode, want)
 	}
 	return nil
 }
