@@ -180,7 +180,7 @@ func LoadMarkdown(r LoadResult, title, command string) string {
 		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s |\n", t.Name, t.Requests, t.Errors, t.P50.Round(10*time.Microsecond), t.P99.Round(10*time.Microsecond))
 	}
 	if len(r.Memory) > 0 {
-		b.WriteString("\nServer resident memory (MiB) through the run: ")
+		b.WriteString("\nGo heap in use after a collection (MiB) through the run: ")
 		var parts []string
 		for _, m := range r.Memory {
 			parts = append(parts, strconv.FormatInt(m.Bytes>>20, 10)+" at "+m.At.Round(time.Second).String())
