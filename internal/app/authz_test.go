@@ -386,6 +386,12 @@ func TestAuthorizationWalksEveryRoute(t *testing.T) {
 						}
 						continue
 					}
+					if r.Status >= 500 {
+						// A server error is a bug whoever asks: the walk's bodies are
+						// incomplete on purpose and must be refused, not crash the route.
+						t.Errorf("%s as %s on %s (%s %s): status %d", c.pattern, who, rel, method, path, r.Status)
+						continue
+					}
 					want := expectAllowed(c, who, rel)
 					refused := denied(r.Status, r.Location()) ||
 						c.deniedField != "" && r.Status == http.StatusUnprocessableEntity && strings.Contains(r.Body, `"field":"`+c.deniedField+`"`)

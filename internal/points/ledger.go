@@ -134,6 +134,9 @@ type entry struct {
 }
 
 func (s *Service) recordIn(ctx context.Context, q store.Querier, who by, events []Event) ([]Result, error) {
+	if len(events) == 0 {
+		return []Result{}, nil // nothing to decide; and "IN ()" is an error on PostgreSQL
+	}
 	b := &batch{s: s, q: q, who: who, now: time.Now(), events: events, results: make([]Result, len(events)),
 		counter: map[counterKey]int{}, touched: map[counterKey]bool{}}
 	// The head row first: from here to commit this transaction owns the next ids.
