@@ -390,7 +390,7 @@ func (y *yearBuilder) deliberation(ctx context.Context) error {
 		}
 		if y.r.IntN(5) < 2 {
 			for range 1 + y.r.IntN(3) {
-				at := y.created.Add(time.Duration(y.r.Int64N(int64(y.now.Sub(y.created)))))
+				at := y.created.Add(time.Duration(y.r.Int64N(int64(max(y.now.Sub(y.created), time.Hour)))))
 				status := statuses[y.r.IntN(len(statuses))]
 				var adopted, declined, implemented any
 				switch status {

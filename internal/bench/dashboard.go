@@ -29,7 +29,8 @@ type DashboardOptions struct {
 	Options
 	Rounds int    // timed drill-downs after the first, cold one
 	Period string // the dashboard's ?period=, empty for the run's year
-	// Now is the run day the year is built up to; zero means the clock.
+	// Now is the run day the year is built up to (its start, Beijing time); zero means
+	// today.
 	Now time.Time
 }
 
@@ -93,13 +94,17 @@ func RunDashboard(ctx context.Context, db *store.DB, o DashboardOptions) (Dashbo
 			fmt.Fprintf(o.Log, format+"\n", args...)
 		}
 	}
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
+	clock := o.Now
+	if clock.IsZero() {
+		clock = time.Now()
 	}
+	// Everything is dated up to the start of the run day (Beijing time), so that a seed
+	// and a day build the same province whatever the hour.
+	yy, mm, dd := clock.In(beijing).Date()
+	now := time.Date(yy, mm, dd, 0, 0, 0, 0, beijing)
 	res.Period = o.Period
 	if res.Period == "" {
-		res.Period = strconv.Itoa(now.In(beijing).Year())
+		res.Period = strconv.Itoa(yy)
 	}
 	t0 := time.Now()
 	p, err := build(ctx, db, o.Options, rand.New(rand.NewPCG(o.Seed, 1)))
