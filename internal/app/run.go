@@ -32,6 +32,7 @@ Commands:
   restore       restore a backup (--from) into an empty data directory
   healthcheck   ask the server at --addr for /healthz (a container's health check)
   bench points  the province benchmark: a year of point events, ranks and top-20 lists, against Redis
+  bench dashboard  the oversight dashboard over the province with a year of records, drilled down over HTTP
   bench load    200 clients on the busiest pages for a minute (--for 10m: the soak), on the demo
   config        print the effective configuration, secrets hidden (--markdown: the options table)
   version       print the version

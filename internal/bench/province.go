@@ -244,7 +244,7 @@ func intp(v int) *int { return &v }
 
 func newStream(p *province, o Options, now time.Time) *stream {
 	start := time.Date(now.Year(), 1, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	return &stream{r: rand.New(rand.NewPCG(o.Seed, 99)), p: p, o: o, start: start, span: now.Add(-time.Hour).Sub(start)}
+	return &stream{r: rand.New(rand.NewPCG(o.Seed, 99)), p: p, o: o, start: start, span: max(now.Add(-time.Hour).Sub(start), time.Hour)}
 }
 
 // next returns the next batch, or nil at the end. Each event also says which person
