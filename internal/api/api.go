@@ -20,6 +20,7 @@ import (
 	"vanguard/internal/media"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/oversight"
 	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
@@ -37,6 +38,7 @@ type Deps struct {
 	Articles   *article.Service
 	Media      *media.Service
 	Evaluation *evaluation.Service
+	Oversight  *oversight.Service
 }
 
 // Handlers serve the API.
@@ -53,6 +55,7 @@ type Handlers struct {
 	articles   *article.Service
 	media      *media.Service
 	evaluation *evaluation.Service
+	oversight  *oversight.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -139,6 +142,8 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "POST /api/v1/quizzes/{id}/attempts/{attempt}", Access: server.SignedIn, handler: h.submitAttempt}, // the attempt's person
 		{Pattern: "GET /api/v1/campaigns/{id}/completion", Access: server.SignedIn, handler: h.campaignCompletion},   // View on ?org
 
+		{Pattern: "GET /api/v1/orgs/{id}/dashboard", Access: server.SignedIn, handler: h.orgDashboard}, // View
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -149,7 +154,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
 	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities,
-		points: d.Points, learning: d.Learning, articles: d.Articles, media: d.Media, evaluation: d.Evaluation}
+		points: d.Points, learning: d.Learning, articles: d.Articles, media: d.Media, evaluation: d.Evaluation, oversight: d.Oversight}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

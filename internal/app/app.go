@@ -27,6 +27,7 @@ import (
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
+	"vanguard/internal/oversight"
 	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
@@ -50,6 +51,7 @@ type App struct {
 	Articles   *article.Service
 	Media      *media.Service
 	Evaluation *evaluation.Service
+	Oversight  *oversight.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -141,14 +143,15 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	if err := evaluations.InstallBuiltins(context.Background()); err != nil {
 		return nil, err
 	}
+	watch := oversight.New(db, orgs, activities, ledger, evaluations)
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
-		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Points: ledger}); err != nil {
+		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Points: ledger, Oversight: watch}); err != nil {
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,
-		Articles: articles, Media: files, Evaluation: evaluations, Learning: learn})
+		Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Oversight: watch})
 	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
-		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn,
+		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Oversight: watch,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

@@ -77,7 +77,7 @@ type routeCase struct {
 func allRouteCases() []routeCase {
 	var all []routeCase
 	for _, set := range [][]routeCase{routeCases, opsRouteCases, learningRouteCases, consultRouteCases, activityRouteCases, portalRouteCases,
-		pointsAPIRouteCases, evaluationRouteCases, pointsRouteCases} {
+		pointsAPIRouteCases, evaluationRouteCases, pointsRouteCases, oversightRouteCases} {
 		all = append(all, set...)
 	}
 	return all

@@ -23,6 +23,7 @@ import (
 	"vanguard/internal/member"
 	"vanguard/internal/notify"
 	"vanguard/internal/org"
+	"vanguard/internal/oversight"
 	"vanguard/internal/points"
 	"vanguard/internal/server"
 	"vanguard/internal/store"
@@ -43,6 +44,7 @@ type Deps struct {
 	Media      *media.Service
 	Evaluation *evaluation.Service
 	Points     *points.Service
+	Oversight  *oversight.Service
 }
 
 // Handlers serve the pages.
@@ -93,6 +95,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerPortal(srv, d)
 	h.registerEvaluations(srv, d)
 	h.registerPoints(srv, d)
+	h.registerOversight(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
