@@ -3,6 +3,7 @@ package oversight
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 
 	"vanguard/internal/member"
@@ -32,16 +33,15 @@ func (s *Service) membership(ctx context.Context, f *figures) error {
 		}
 		stages[st] += n
 		ch := f.child(id)
-		switch {
-		case st.IsMember():
+		if st.IsMember() {
 			f.d.Members += n
 			if ch != nil {
 				ch.Members += n
 			}
-		case st != member.StageResident:
-			if ch != nil {
-				ch.Pipeline += n
-			}
+		}
+		// A probationary member is a member and still in development until confirmed.
+		if slices.Contains(pipelineStages, st) && ch != nil {
+			ch.Pipeline += n
 		}
 	}
 	if err := rows.Err(); err != nil {
