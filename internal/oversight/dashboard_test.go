@@ -11,6 +11,7 @@ import (
 	"vanguard/internal/activity"
 	"vanguard/internal/auth"
 	"vanguard/internal/evaluation"
+	"vanguard/internal/learning"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
 	"vanguard/internal/oversight"
@@ -138,8 +139,72 @@ func TestDashboardMatchesTheRecords(t *testing.T) {
 		}))
 		must(ledger.SetThresholds(ctx, town.ID, points.QuarterPeriod, []points.Threshold{{Stars: 1, Points: 10}}))
 
-		_ = b1Meeting
-		_ = all
+		// A campaign of the town asking for b1's general meeting: m1 attended it.
+		learn := learning.New(db, orgs, people, ledger)
+		_, err := learn.CreateCampaign(ctx, learning.Campaign{OrgID: town.ID, Title: "冬训", TargetActivities: 1,
+			StartsAt: time.Date(2025, 1, 1, 0, 0, 0, 0, beijing), EndsAt: time.Date(2025, 3, 1, 0, 0, 0, 0, beijing),
+			OrgIDs: []int64{town.ID}, ActivityIDs: []int64{b1Meeting}})
+		must(err)
+
+		// Topics and ideas as their tables hold them: two in the quarter in the town, one
+		// of last year, one in the other tree.
+		type rec struct {
+			orgID  int64
+			status string
+			at     time.Time
+		}
+		inQ1, lastYear := time.Date(2025, 2, 1, 9, 0, 0, 0, beijing), time.Date(2024, 11, 1, 9, 0, 0, 0, beijing)
+		topics := []rec{{b1.ID, "open", inQ1}, {b2.ID, "decided", inQ1}, {b1.ID, "open", lastYear}, {ob.ID, "open", inQ1}}
+		ideas := []rec{{b1.ID, "adopted", inQ1}, {town.ID, "submitted", inQ1}, {b2.ID, "adopted", inQ1}, {ob.ID, "declined", inQ1}}
+		var roundID, templateID, itemID int64
+		must(db.InTx(ctx, func(tx *store.Tx) error {
+			for _, r := range topics {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO topics (org_id, title, vote_kind, eligibility, results, opens_at, closes_at,
+					status, created_at, updated_at) VALUES ($1, '修路', 'proposal', 'members', 'public', $2, $3, $4, $2, $2)`,
+					r.orgID, r.at, r.at.AddDate(0, 0, 7), r.status); err != nil {
+					return err
+				}
+			}
+			for _, r := range ideas {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO ideas (org_id, person_id, title, proposal, category, status, submitted_at,
+					updated_at) VALUES ($1, $2, '金点子', '建议', 'other', $3, $4, $4)`, r.orgID, m1.ID, r.status, r.at); err != nil {
+					return err
+				}
+			}
+			// An evaluation round of the county's kind over both branches and the other
+			// tree's: b1 complete at 95, b2 not scored yet, ob complete.
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM eval_templates WHERE subject = 'org' ORDER BY id LIMIT 1`).Scan(&templateID); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT MIN(id) FROM eval_items WHERE template_id = $1`, templateID).Scan(&itemID); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO eval_rounds (template_id, org_id, title, year, deadline, status, created_at)
+				VALUES ($1, $2, '支部标准化', 2024, $3, 'closed', $4) RETURNING id`, templateID, town.ID,
+				time.Date(2025, 1, 31, 0, 0, 0, 0, time.UTC), now).Scan(&roundID); err != nil {
+				return err
+			}
+			for _, a := range []struct {
+				orgID  int64
+				scored string
+				total  float64
+				rects  []string
+			}{{b1.ID, "all", 95, []string{"open", "closed"}}, {b2.ID, "none", 0, nil}, {ob.ID, "all", 70, []string{"open"}}} {
+				var id int64
+				if err := tx.QueryRowContext(ctx, `INSERT INTO assessments (round_id, subject_org_id, scored, total, updated_at)
+					VALUES ($1, $2, CASE WHEN $3 = 'all' THEN (SELECT COUNT(*) FROM eval_items WHERE template_id = $4) ELSE 0 END, $5, $6) RETURNING id`,
+					roundID, a.orgID, a.scored, templateID, a.total, now).Scan(&id); err != nil {
+					return err
+				}
+				for _, st := range a.rects {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO rectifications (assessment_id, item_id, title, owner_id, due_on, status, created_at)
+						VALUES ($1, $2, '整改', $3, $4, $5, $6)`, id, itemID, m1.ID, time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), st, now); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}))
 
 		p, err := oversight.ParsePeriod("2025-Q1", now)
 		must(err)
@@ -236,12 +301,80 @@ func TestDashboardMatchesTheRecords(t *testing.T) {
 			t.Errorf("rankings off, yet %+v", d.Points)
 		}
 
+		// The campaign: the town's members, those who attended the meeting it asks for.
+		var takers, complete int
+		for _, pe := range all {
+			if pe.OrgID == ob.ID || !pe.Stage.IsMember() {
+				continue
+			}
+			takers++
+			if pr := meetings[0].marks[pe.ID]; pe.OrgID == b1.ID && (pr == activity.Present || pr == activity.Late) {
+				complete++
+			}
+		}
+		if len(d.Campaigns) != 1 || d.Campaigns[0].Members != takers || d.Campaigns[0].Complete != complete {
+			t.Errorf("campaigns %+v, want %d of %d complete", d.Campaigns, complete, takers)
+		}
+
+		// Topics and ideas of the town opened in the quarter, by status.
+		count := func(list []rec) map[string]int {
+			out := map[string]int{}
+			for _, r := range list {
+				if r.orgID != ob.ID && !r.at.Before(from) && r.at.Before(to) {
+					out[r.status]++
+				}
+			}
+			return out
+		}
+		for name, c := range map[string]struct {
+			got  []oversight.StatusCount
+			want map[string]int
+		}{"topics": {d.Topics, count(topics)}, "ideas": {d.Ideas, count(ideas)}} {
+			seen := 0
+			for _, sc := range c.got {
+				seen += sc.Count
+				if sc.Count != c.want[sc.Status] {
+					t.Errorf("%s %s: %d, want %d", name, sc.Status, sc.Count, c.want[sc.Status])
+				}
+			}
+			total := 0
+			for _, n := range c.want {
+				total += n
+			}
+			if seen != total {
+				t.Errorf("%s: %d counted, want %d", name, seen, total)
+			}
+		}
+
+		// The round: two subjects in the town, one complete at 95; one open rectification,
+		// past its due date.
+		r, err := evals.Round(ctx, roundID)
+		must(err)
+		var level evaluation.Level
+		for i := len(r.Template.Bands) - 1; i >= 0; i-- {
+			if b := r.Template.Bands[i]; 95 >= b.Min {
+				level = b.Level
+			}
+		}
+		if len(d.Evaluations) != 1 || d.Evaluations[0].Subjects != 2 || d.Evaluations[0].Complete != 1 {
+			t.Fatalf("evaluations %+v", d.Evaluations)
+		}
+		for _, lc := range d.Evaluations[0].Levels {
+			if want := b2i(lc.Level == level); lc.Count != want {
+				t.Errorf("level %s: %d, want %d", lc.Level, lc.Count, want)
+			}
+		}
+		if d.Rectifications.Open != 1 || d.Rectifications.Overdue != 1 {
+			t.Errorf("rectifications %+v, want one open and overdue", d.Rectifications)
+		}
+
 		// One level down: each branch with its own figures.
 		if len(d.Children) != 2 || len(d.People) != 0 {
 			t.Fatalf("children %+v, people %+v", d.Children, d.People)
 		}
 		for _, ch := range d.Children {
-			if ch.Members != members[ch.OrgID] || ch.Pipeline != pipeline[ch.OrgID] || ch.Due != due/2 {
+			wantRect := b2i(ch.OrgID == b1.ID)
+			if ch.Members != members[ch.OrgID] || ch.Pipeline != pipeline[ch.OrgID] || ch.Due != due/2 || ch.OpenRectifications != wantRect {
 				t.Errorf("child %s: %+v; want %d members, %d in development, %d due", ch.Name, ch, members[ch.OrgID], pipeline[ch.OrgID], due/2)
 			}
 		}
@@ -267,7 +400,22 @@ func TestDashboardMatchesTheRecords(t *testing.T) {
 		if strings.Contains(string(raw), `"top"`) || strings.Contains(string(raw), `"rank"`) || strings.Contains(string(raw), x.Name) {
 			t.Errorf("a ranking or an outsider in a branch's dashboard: %s", raw)
 		}
+
+		// With rankings switched on, the town's ranking appears, highest first.
+		must(ledger.SaveSettings(ctx, points.Settings{OrgID: town.ID, Rankings: true, ObjectionDays: 15}))
+		d, err = svc.Dashboard(ctx, town.ID, p)
+		must(err)
+		if len(d.Points.Top) != 2 || d.Points.Top[0].PersonID != m3.ID || d.Points.Top[1].PersonID != m1.ID {
+			t.Errorf("rankings on: %+v", d.Points.Top)
+		}
 	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func equal(a, b []int64) bool {
