@@ -106,3 +106,18 @@ func activityOpenAPICases(t *testing.T, f *fixture, ck *checker) {
 	ck.get(f.manager, path("/api/v1/orgs/%d/compliance?year=1800", f.branch.ID), 422)
 	ck.get(anon, path("/api/v1/orgs/%d/compliance", f.branch.ID), 401)
 }
+
+// dashboardOpenAPICases answers the oversight dashboard: View on the organization, a bad
+// period named.
+func dashboardOpenAPICases(t *testing.T, f *fixture, ck *checker) {
+	anon := f.anonymous
+	if r := ck.get(f.manager, path("/api/v1/orgs/%d/dashboard?period=%d-Q1", f.committee.ID, time.Now().Year()), 200); !strings.Contains(r.Body, `"children"`) {
+		t.Errorf("a committee's dashboard without its children: %s", r.Body)
+	}
+	ck.get(f.manager, path("/api/v1/orgs/%d/dashboard", f.branch.ID), 200)
+	ck.get(f.outsider, path("/api/v1/orgs/%d/dashboard", f.branch.ID), 404)
+	if r := ck.get(f.manager, path("/api/v1/orgs/%d/dashboard?period=2025-13-01", f.branch.ID), 422); !strings.Contains(r.Body, `"period"`) {
+		t.Errorf("a bad period not named: %s", r.Body)
+	}
+	ck.get(anon, path("/api/v1/orgs/%d/dashboard", f.branch.ID), 401)
+}

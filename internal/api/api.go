@@ -39,6 +39,7 @@ type Deps struct {
 	Media      *media.Service
 	Evaluation *evaluation.Service
 	Reports    *oversight.Reports
+	Oversight  *oversight.Service
 }
 
 // Handlers serve the API.
@@ -56,6 +57,7 @@ type Handlers struct {
 	media      *media.Service
 	evaluation *evaluation.Service
 	reports    *oversight.Reports
+	oversight  *oversight.Service
 }
 
 // Route is one API route: its ServeMux pattern and the access it declares. The table
@@ -143,6 +145,8 @@ func (h *Handlers) routes() []Route {
 		{Pattern: "GET /api/v1/campaigns/{id}/completion", Access: server.SignedIn, handler: h.campaignCompletion},   // View on ?org
 		{Pattern: "GET /api/v1/orgs/{id}/reports/{kind}", Access: server.SignedIn, handler: h.orgReport},             // View
 
+		{Pattern: "GET /api/v1/orgs/{id}/dashboard", Access: server.SignedIn, handler: h.orgDashboard}, // View
+
 		{Pattern: "GET /api/openapi.json", Access: server.Public, handler: serveOpenAPI},
 	}
 }
@@ -153,7 +157,7 @@ func Routes() []Route { return (&Handlers{}).routes() }
 // Register adds every API route to srv.
 func Register(srv *server.Server, d Deps) *Handlers {
 	h := &Handlers{srv: srv, auth: srv.Auth(), orgs: d.Orgs, people: d.People, topics: d.Consult, ideas: d.Ideas, activities: d.Activities,
-		points: d.Points, learning: d.Learning, articles: d.Articles, media: d.Media, evaluation: d.Evaluation, reports: d.Reports}
+		points: d.Points, learning: d.Learning, articles: d.Articles, media: d.Media, evaluation: d.Evaluation, reports: d.Reports, oversight: d.Oversight}
 	for _, rt := range h.routes() {
 		srv.HandleFunc(rt.Pattern, rt.Access, rt.handler)
 	}

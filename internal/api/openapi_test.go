@@ -350,6 +350,7 @@ func TestOpenAPIMatchesTheServer(t *testing.T) {
 		articleOpenAPICases(t, f, ck)
 		evaluationOpenAPICases(t, f, ck)
 		reportOpenAPICases(t, f, ck)
+		dashboardOpenAPICases(t, f, ck)
 
 		// Last, as they lock the address out of issuing tokens: an account with the demo
 		// password outside demo mode, and throttling.

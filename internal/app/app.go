@@ -52,6 +52,7 @@ type App struct {
 	Media      *media.Service
 	Evaluation *evaluation.Service
 	Reports    *oversight.Reports
+	Oversight  *oversight.Service
 	Catalog    *i18n.Catalog
 	Handler    http.Handler
 	Routes     []server.Route // every registered route with its declared access
@@ -144,14 +145,15 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 		return nil, err
 	}
 	reports := oversight.NewReports(db, activities, ledger, evaluations, nil)
+	watch := oversight.New(db, orgs, activities, ledger, evaluations)
 	if _, err := web.Register(srv, web.Deps{DB: db, Registry: reg, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices,
-		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Points: ledger, Reports: reports}); err != nil {
+		Activities: activities, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Points: ledger, Reports: reports, Oversight: watch}); err != nil {
 		return nil, err
 	}
 	api.Register(srv, api.Deps{Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Activities: activities, Points: ledger,
-		Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Reports: reports})
+		Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Reports: reports, Oversight: watch})
 	return &App{Config: c, Logger: logger, DB: db, Auth: authSvc, Orgs: orgs, People: people, Consult: topics, Ideas: ideas, Notify: notices, Activities: activities,
-		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Reports: reports,
+		Points: ledger, Articles: articles, Media: files, Evaluation: evaluations, Learning: learn, Reports: reports, Oversight: watch,
 		Catalog: cat, Handler: srv.Handler(), Routes: srv.Routes()}, nil
 }
 

@@ -77,7 +77,7 @@ type routeCase struct {
 func allRouteCases() []routeCase {
 	var all []routeCase
 	for _, set := range [][]routeCase{routeCases, opsRouteCases, learningRouteCases, consultRouteCases, activityRouteCases, portalRouteCases,
-		pointsAPIRouteCases, evaluationRouteCases, pointsRouteCases, oversightReportRouteCases} {
+		pointsAPIRouteCases, evaluationRouteCases, pointsRouteCases, oversightReportRouteCases, oversightRouteCases} {
 		all = append(all, set...)
 	}
 	return all

@@ -45,6 +45,7 @@ type Deps struct {
 	Evaluation *evaluation.Service
 	Points     *points.Service
 	Reports    *oversight.Reports
+	Oversight  *oversight.Service
 }
 
 // Handlers serve the pages.
@@ -96,6 +97,7 @@ func Register(srv *server.Server, d Deps) (*Handlers, error) {
 	h.registerEvaluations(srv, d)
 	h.registerPoints(srv, d)
 	h.registerOversightReports(srv, d)
+	h.registerOversight(srv, d)
 	srv.HandleFunc("/", server.Public, h.notFound)
 	return h, nil
 }
