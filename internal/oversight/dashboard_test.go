@@ -20,7 +20,6 @@ import (
 	"vanguard/internal/store/storetest"
 )
 
-
 // TestDashboardMatchesTheRecords builds records on a small tree, computes the figures
 // with plain loops over what it created, and compares them with the dashboard's.
 //
