@@ -140,7 +140,7 @@ func New(c Config, db *store.DB, logger *slog.Logger, hash auth.HashParams) (*Ap
 	}})
 	articles := article.New(db, orgs)
 	files := media.New(db)
-	evaluations := evaluation.New(db, orgs, people, activities)
+	evaluations := evaluation.New(db, orgs, people, activities, ledger)
 	if err := evaluations.InstallBuiltins(context.Background()); err != nil {
 		return nil, err
 	}

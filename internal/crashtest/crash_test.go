@@ -39,6 +39,9 @@ type harness struct {
 
 	lost  atomic.Int64 // attempts whose answer never came
 	found atomic.Int64 // refused retries of a write an unanswered attempt had made
+
+	topicID, optionID int64 // the topic the voters vote on, and the option they choose
+	activityID        int64 // the activity the photos are attached to
 }
 
 func TestCrashSafety(t *testing.T) {
@@ -73,6 +76,10 @@ func runCrashes(t *testing.T, bin, dataDir string, engine store.Engine, dsn stri
 	if out, err := admin.CombinedOutput(); err != nil {
 		t.Fatalf("admin create: %v\n%s", err, out)
 	}
+	village, err := addVoters(dsn)
+	if err != nil {
+		t.Fatalf("voters: %v", err)
+	}
 	srv := &server{t: t, bin: bin, args: flags, env: cleanEnv()}
 	t.Cleanup(srv.cleanup)
 	if err := srv.start(); err != nil {
@@ -94,6 +101,7 @@ func runCrashes(t *testing.T, bin, dataDir string, engine store.Engine, dsn stri
 		t.Fatal(err)
 	}
 	h.orgID = o.ID
+	h.setUpVoteAndActivity(village)
 
 	// Writers go on through every kill; each finishes the subject it is on before
 	// stopping.
@@ -110,7 +118,11 @@ func runCrashes(t *testing.T, bin, dataDir string, engine store.Engine, dsn stri
 		go func() {
 			defer wg.Done()
 			for !stop.Load() {
-				s := newSubject(int(next.Add(1)))
+				n := int(next.Add(1))
+				if n > voterPool {
+					return // every voter has voted; the kills go on without new subjects
+				}
+				s := newSubject(n)
 				mu.Lock()
 				subjects = append(subjects, s)
 				mu.Unlock()
@@ -178,6 +190,18 @@ func runCrashes(t *testing.T, bin, dataDir string, engine store.Engine, dsn stri
 	if page.Total != len(subjects) {
 		t.Errorf("the organization holds %d people, want the %d subjects", page.Total, len(subjects))
 	}
+	for _, k := range h.kinds {
+		if k.total == nil {
+			continue
+		}
+		n, err := k.total(h.c, h)
+		if err != nil {
+			t.Fatalf("count every %s: %v", k.name, err)
+		}
+		if n != len(subjects) {
+			t.Errorf("the server holds %d of %s, want one for each of the %d subjects", n, k.name, len(subjects))
+		}
+	}
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -187,6 +211,40 @@ func runCrashes(t *testing.T, bin, dataDir string, engine store.Engine, dsn stri
 	t.Logf("%d kills and %d clean starts in %s: %d acknowledged writes of %d subjects, each present exactly once; "+
 		"%d attempts lost their answer, %d of them had been taken and were found on the retry",
 		kills, srv.starts, elapsed.Round(time.Millisecond), acked, len(subjects), h.lost.Load(), h.found.Load())
+}
+
+// setUpVoteAndActivity opens the topic the voters of village vote on, with its results
+// shown as the vote runs so that the tally can be compared with who voted, and plans the
+// activity whose record the photos are attached to. Both are made while the server is up
+// and before any kill.
+func (h *harness) setUpVoteAndActivity(village int64) {
+	t := h.t
+	now := time.Now()
+	var topic struct {
+		ID      int64 `json:"id"`
+		Options []struct {
+			ID int64 `json:"id"`
+		} `json:"options"`
+	}
+	if err := h.c.must(t, "POST", "/api/v1/topics", map[string]any{"org_id": village, "title": "崩溃测试议题", "vote_kind": "proposal",
+		"eligibility": "members_residents", "results": "live",
+		"opens_at": now.Add(-time.Minute).Format(time.RFC3339), "closes_at": now.Add(24 * time.Hour).Format(time.RFC3339)},
+		http.StatusCreated).decode(&topic); err != nil {
+		t.Fatal(err)
+	}
+	if len(topic.Options) == 0 {
+		t.Fatal("the topic has no options")
+	}
+	h.topicID, h.optionID = topic.ID, topic.Options[0].ID
+	var act struct {
+		ID int64 `json:"id"`
+	}
+	if err := h.c.must(t, "POST", "/api/v1/activities", map[string]any{"kind": "theme_day", "host_ids": []int64{h.orgID},
+		"title": "崩溃测试主题党日", "starts_at": now.Add(-time.Hour), "ends_at": now.Add(time.Hour), "place": "党员活动室"},
+		http.StatusCreated).decode(&act); err != nil {
+		t.Fatal(err)
+	}
+	h.activityID = act.ID
 }
 
 // drive takes a subject through every kind of write.

@@ -16,6 +16,8 @@ type subject struct {
 	idNumber string
 	personID int64
 	acked    map[string]bool // kind → the server took it
+
+	voterToken string // the API token of the subject's voter, once signed in
 }
 
 func newSubject(n int) *subject {
@@ -36,10 +38,14 @@ type writeKind struct {
 	// a refusal (was it taken by an attempt whose answer was lost?) and at the end
 	// (exactly once?). It may fill in the subject, as accept would have.
 	count func(c *client, h *harness, s *subject) (int, error)
+	// total, when set, tells how many of the kind the server holds in all, for every
+	// subject: at the end it must be the number of subjects, so that nothing was written
+	// for no one.
+	total func(c *client, h *harness) (int, error)
 }
 
 // writeKinds are the writes, in the order each subject goes through them. Later
-// capabilities add theirs: sign-ins at an activity, opinions, votes, uploads.
+// capabilities add theirs: sign-ins at an activity, opinions.
 func writeKinds() []writeKind {
 	return []writeKind{
 		{
@@ -93,6 +99,8 @@ func writeKinds() []writeKind {
 		transitionKind("talk", map[string]any{"kind": "talk", "on": "2024-03-15"},
 			func(e event) bool { return e.Kind == "talk" }),
 		pointEventKind(),
+		voteKind(),
+		uploadKind(),
 	}
 }
 

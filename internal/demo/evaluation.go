@@ -22,6 +22,7 @@ import (
 	"vanguard/internal/auth"
 	"vanguard/internal/evaluation"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
 
@@ -36,7 +37,7 @@ type evaluationLoader struct {
 // evaluations loads the rounds and the work reports.
 func (l *loader) evaluations(ctx context.Context) error {
 	e := &evaluationLoader{loader: l, at: time.Now(), rnd: rand.New(rand.NewPCG(2026, 801))}
-	e.svc = evaluation.New(l.db, l.orgs, l.people, activity.New(l.db, activity.Options{}))
+	e.svc = evaluation.New(l.db, l.orgs, l.people, activity.New(l.db, activity.Options{}), points.New(l.db))
 	e.svc.SetClock(func() time.Time { return e.at })
 	if err := e.svc.InstallBuiltins(ctx); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"vanguard/internal/evaluation"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 	"vanguard/internal/store/storetest"
 )
@@ -27,7 +28,7 @@ func TestDemoEvaluations(t *testing.T) {
 		}
 		orgs := org.New(db)
 		people := member.New(db, orgs)
-		svc := evaluation.New(db, orgs, people, activity.New(db, activity.Options{}))
+		svc := evaluation.New(db, orgs, people, activity.New(db, activity.Options{}), points.New(db))
 		town, _ := accounts.AccountByUsername(ctx, "town")
 		c, err := svc.CallerOf(ctx, town)
 		if err != nil {

@@ -2,15 +2,20 @@ package evaluation
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"vanguard/internal/i18n"
 	"vanguard/internal/store"
 )
 
-// The built-in checklists, after the sheets the seeds describe. They are version 1 of
-// their keys; an administrator's edit for a subtree is a later version of the same key.
+// The built-in checklists, after the sheets the seeds describe. An administrator's edit
+// for a subtree, or of a built-in, is a later version of the same key. When a checklist
+// here changes (the six competitions' learning item now reads the points ledger), the
+// next start saves it as a new version, unless an administrator's edit of the built-in
+// came first: theirs stands. Rounds keep the version they were made with.
 
 func standardLevels() []Band {
 	return []Band{{90, "excellent"}, {80, "good"}, {60, "qualified"}, {0, "unqualified"}}
@@ -52,7 +57,7 @@ func Builtins() []Template {
 			}},
 		{Key: "six_competitions", Subject: SubjectOrg, Name: "“六比六赛”", NameEn: "The six competitions",
 			Bands: standardLevels(), Items: []Item{
-				item("六比六赛", "Six competitions", "比学习", "Learning", Points, 20, 0, FromAttendance, "", "学习记录"),
+				item("六比六赛", "Six competitions", "比学习", "Learning", Points, 20, 0, FromPoints, "按年度积分达到一星标准的党员比例计分", "积分台账"),
 				item("六比六赛", "Six competitions", "比调研", "Research", Points, 15, 0, "", "", "调研报告"),
 				item("六比六赛", "Six competitions", "比创新", "Innovation", Points, 15, 0, "", "", "创新成果"),
 				item("六比六赛", "Six competitions", "比实干", "Practicality", Points, 20, 0, FromTasks, "", "任务台账"),
@@ -70,23 +75,21 @@ func Builtins() []Template {
 	}
 }
 
-// InstallBuiltins saves version 1 of each built-in template that is not there yet. It is
-// safe to run on every start and on several nodes at once: a node that loses the race
-// for a key finds the winner's version and leaves it.
+// InstallBuiltins saves each built-in template that is not there yet, or that changed
+// here since the version the system saved last. It is safe to run on every start and on
+// several nodes at once: a node that loses the race for a key finds the winner's version
+// and leaves it.
 func (s *Service) InstallBuiltins(ctx context.Context) error {
 	for _, t := range Builtins() {
 		if err := t.validate(); err != nil {
 			return fmt.Errorf("evaluation: built-in %s: %w", t.Key, err)
 		}
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM eval_templates WHERE key = $1 AND org_id IS NULL`, t.Key).Scan(&n); err != nil {
+			current, err := s.builtinCurrent(ctx, tx, t)
+			if err != nil || current {
 				return err
 			}
-			if n > 0 {
-				return nil
-			}
-			_, err := s.insertTemplate(ctx, tx, t, 0)
+			_, err = s.insertTemplate(ctx, tx, t, 0)
 			return err
 		})
 		var ie *i18n.Error
@@ -98,6 +101,45 @@ func (s *Service) InstallBuiltins(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// builtinCurrent tells whether the latest built-in version of t's key needs no new one:
+// it says what t says, or an administrator made it (created_by is set) and their edit wins.
+func (s *Service) builtinCurrent(ctx context.Context, tx *store.Tx, t Template) (bool, error) {
+	var id int64
+	var by sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT id, created_by FROM eval_templates WHERE key = $1 AND org_id IS NULL
+		ORDER BY version DESC LIMIT 1`, t.Key).Scan(&id, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("evaluation: latest built-in %s: %w", t.Key, err)
+	}
+	if by.Valid {
+		return true, nil
+	}
+	saved, err := s.template(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	return sameChecklist(saved, t), nil
+}
+
+// sameChecklist compares what two versions of a checklist say, ids and versions aside.
+func sameChecklist(a, b Template) bool {
+	if a.Subject != b.Subject || a.Name != b.Name || a.NameEn != b.NameEn ||
+		!slices.Equal(a.Bands, b.Bands) || len(a.Items) != len(b.Items) {
+		return false
+	}
+	for i := range a.Items {
+		x, y := a.Items[i], b.Items[i]
+		x.ID, y.ID = 0, 0
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // BuiltinID finds the id of the built-in template of a key.

@@ -12,7 +12,8 @@
 // subject person self-assesses themselves. A round is read with View on its organization,
 // an assessment also by its subject.
 //
-// Points: the points ledger is not built yet, so no item suggests a score from points.
+// Points are evidence too: an item with the points source suggests a score from the
+// ledger's totals of the round's year against the one-star mark of the star system.
 package evaluation
 
 import (
@@ -26,6 +27,7 @@ import (
 	"vanguard/internal/auth"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
 
@@ -41,12 +43,14 @@ type Service struct {
 	orgs       *org.Service
 	people     *member.Service
 	activities *activity.Service
+	ledger     *points.Service
 	now        func() time.Time
 }
 
-// New builds the service.
-func New(db *store.DB, orgs *org.Service, people *member.Service, activities *activity.Service) *Service {
-	return &Service{db: db, orgs: orgs, people: people, activities: activities, now: time.Now}
+// New builds the service. The ledger gives the points evidence; without it (nil) no item
+// suggests a score from points.
+func New(db *store.DB, orgs *org.Service, people *member.Service, activities *activity.Service, ledger *points.Service) *Service {
+	return &Service{db: db, orgs: orgs, people: people, activities: activities, ledger: ledger, now: time.Now}
 }
 
 // SetClock replaces the clock, for tests and the demo that date things in the past.

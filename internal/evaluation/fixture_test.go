@@ -13,6 +13,7 @@ import (
 	"vanguard/internal/i18n"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/points"
 	"vanguard/internal/store"
 )
 
@@ -27,6 +28,7 @@ type fixture struct {
 	ctx        context.Context
 	orgs       *org.Service
 	activities *activity.Service
+	points     *points.Service
 	svc        *evaluation.Service
 	town, a, b org.Org
 	persons    map[string]member.Person
@@ -42,12 +44,13 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	orgs := org.New(db)
 	people := member.New(db, orgs)
 	acts := activity.New(db, activity.Options{Now: func() time.Time { return now }})
-	svc := evaluation.New(db, orgs, people, acts)
+	ledger := points.New(db)
+	svc := evaluation.New(db, orgs, people, acts, ledger)
 	svc.SetClock(func() time.Time { return now })
 	if err := svc.InstallBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, db: db, ctx: ctx, orgs: orgs, activities: acts, svc: svc,
+	f := &fixture{t: t, db: db, ctx: ctx, orgs: orgs, activities: acts, points: ledger, svc: svc,
 		persons: map[string]member.Person{}, accounts: map[string]auth.Account{}}
 	mk := func(parent int64, kind org.Kind, name string) org.Org {
 		o, err := orgs.Create(ctx, org.NewOrg{ParentID: parent, Kind: kind, Name: name})

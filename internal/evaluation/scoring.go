@@ -192,7 +192,8 @@ type Suggestion struct {
 // Suggest computes suggested scores for the items of an assessment that name a source,
 // from the year's records: for an organization, the periods of organizational life held
 // of those due, the attendance at its activities and the follow-up tasks due in the year
-// that were closed; for a person, their attendance and their own tasks. An item whose
+// that were closed and the members who reached a star's points; for a person, their
+// attendance, their own tasks and their points (see pointsEvidence). An item whose
 // records are empty (nothing was due) gets no suggestion.
 func (s *Service) Suggest(ctx context.Context, r Round, a Assessment) (map[int64]Suggestion, error) {
 	out := map[int64]Suggestion{}
@@ -227,10 +228,11 @@ func (s *Service) Suggest(ctx context.Context, r Round, a Assessment) (map[int64
 
 // suggestedValue turns a count of done of of into what the item's method takes.
 func suggestedValue(it Item, done, of int) float64 {
-	ratio := math.Min(1, float64(done)/float64(of))
+	// A year's points may fall below zero through deductions; that is none of the mark.
+	ratio := math.Max(0, math.Min(1, float64(done)/float64(of)))
 	switch it.Method {
 	case Deduction:
-		return float64(max(0, of-done))
+		return float64(min(of, max(0, of-done)))
 	case YesNo:
 		if ratio >= 1 {
 			return 1
@@ -273,6 +275,8 @@ func (s *Service) evidence(ctx context.Context, year int, a Assessment, src Sour
 			t, err = s.activities.PersonAttendance(ctx, a.SubjectPersonID, from, to)
 		}
 		return t.Attended(), t.Expected(), err
+	case FromPoints:
+		return s.pointsEvidence(ctx, year, a)
 	case FromTasks:
 		// Every task of the subject: the caller's access was checked on the assessment.
 		f := activity.TaskFilter{OrgID: a.SubjectOrgID, OwnerID: a.SubjectPersonID, DueBy: to.AddDate(0, 0, -1)}

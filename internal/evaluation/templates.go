@@ -69,10 +69,11 @@ const (
 	FromMeetings   Source = "meetings_held" // share of the due periods of organizational life that were held
 	FromAttendance Source = "attendance"    // attendance rate at held activities
 	FromTasks      Source = "tasks_closed"  // share of follow-up tasks due in the year that were closed
+	FromPoints     Source = "points"        // a year's points against the one-star mark (see pointsEvidence)
 )
 
 // Sources lists the sources of suggested scores.
-func Sources() []Source { return []Source{FromMeetings, FromAttendance, FromTasks} }
+func Sources() []Source { return []Source{FromMeetings, FromAttendance, FromTasks, FromPoints} }
 
 // Valid tells whether s is known or empty.
 func (s Source) Valid() bool {

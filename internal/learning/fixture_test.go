@@ -56,7 +56,7 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := audit.WithActor(context.Background(), audit.Actor{Name: "fixture"})
 	orgs := org.New(db)

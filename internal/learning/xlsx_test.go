@@ -12,7 +12,7 @@ import (
 	"vanguard/internal/store/storetest"
 )
 
-func questionFile(t *testing.T, rows [][]string) *bytes.Reader {
+func questionFile(t testing.TB, rows [][]string) *bytes.Reader {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()

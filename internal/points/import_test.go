@@ -29,7 +29,7 @@ type learningWorld struct {
 	managed, sibling int64
 }
 
-func newLearningWorld(t *testing.T, db *store.DB) *learningWorld {
+func newLearningWorld(t testing.TB, db *store.DB) *learningWorld {
 	t.Helper()
 	ctx := context.Background()
 	orgs := org.New(db)
@@ -69,7 +69,7 @@ func newLearningWorld(t *testing.T, db *store.DB) *learningWorld {
 	return w
 }
 
-func sheet(t *testing.T, rows ...[]any) []byte {
+func sheet(t testing.TB, rows ...[]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
