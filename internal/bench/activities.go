@@ -430,7 +430,7 @@ func (y *yearBuilder) deliberation(ctx context.Context) error {
 // evaluation opens the year's standardization round over every branch: most scored,
 // and rectifications, some still open, where items lost points.
 func (y *yearBuilder) evaluation(ctx context.Context) error {
-	svc := evaluation.New(y.db, nil, nil, nil)
+	svc := evaluation.New(y.db, nil, nil, nil, nil)
 	if err := svc.InstallBuiltins(ctx); err != nil {
 		return err
 	}
