@@ -35,7 +35,7 @@ func TestDashboardMatchesTheRecords(t *testing.T) {
 		people := member.New(db, orgs)
 		acts := activity.New(db, activity.Options{Now: func() time.Time { return clock }})
 		ledger := points.New(db)
-		evals := evaluation.New(db, orgs, people, acts)
+		evals := evaluation.New(db, orgs, people, acts, ledger)
 		if err := evals.InstallBuiltins(ctx); err != nil {
 			t.Fatal(err)
 		}
