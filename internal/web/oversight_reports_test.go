@@ -51,3 +51,25 @@ func TestReportPages(t *testing.T) {
 		}
 	})
 }
+
+// TestOrgPageLinksToReports: the organization page leads a viewer of a branch to its
+// reports and yearly record, which then open for them.
+func TestOrgPageLinksToReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client(t, "viewer", "en")
+		r := c.Get(fmt.Sprintf("/orgs/%d", f.branch.ID))
+		if r.Status != 200 {
+			t.Fatalf("org page: %d", r.Status)
+		}
+		for _, link := range []string{fmt.Sprintf("/orgs/%d/reports", f.branch.ID), fmt.Sprintf("/orgs/%d/yearly", f.branch.ID)} {
+			if !strings.Contains(r.Body, `href="`+link+`"`) {
+				t.Errorf("the org page has no link to %s", link)
+				continue
+			}
+			if got := c.Get(link); got.Status != 200 {
+				t.Errorf("%s: %d", link, got.Status)
+			}
+		}
+	})
+}
