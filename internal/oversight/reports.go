@@ -80,7 +80,10 @@ type Report struct {
 	Columns []Column   `json:"columns"`
 	Rows    []Row      `json:"rows"`
 	Total   Row        `json:"total"`
-	TakenAt time.Time  `json:"taken_at"`
+	// Note explains how the total row is counted where it is not the sum of the rows
+	// (translated, empty when it is).
+	Note    string    `json:"note,omitempty"`
+	TakenAt time.Time `json:"taken_at"`
 }
 
 // Translate fills the title and the headings in a language; t looks a key up.
@@ -90,6 +93,9 @@ func (r *Report) Translate(t func(key string) string, lang string) {
 		r.Columns[i].Label = t("oversight.report.col." + r.Columns[i].Key)
 	}
 	r.Total.Name = t("oversight.report.total")
+	if r.Kind == OrganizationalLife {
+		r.Note = t("oversight.report.note.joint")
+	}
 	if len(r.Rows) > 0 {
 		r.OrgName = r.Rows[0].DisplayName(lang)
 	}
@@ -150,6 +156,11 @@ func (s *Reports) Report(ctx context.Context, kind ReportKind, orgID int64, p Pe
 			}
 		}
 		rates(cols, rep.Rows[i].Values)
+	}
+	if kind == OrganizationalLife {
+		if err := s.lifeTotal(ctx, orgID, p, cols, rep.Total.Values); err != nil {
+			return rep, err
+		}
 	}
 	rates(cols, rep.Total.Values)
 	rep.OrgName = rows[0].Name

@@ -22,7 +22,7 @@ func lifeKinds() []activity.Kind {
 
 // organizationalLife fills the organizational life summary: per organization, the
 // meetings it hosted and held in the period by kind (a joint meeting counts for each
-// host, as each would report it), what the compliance rules asked for in the period and
+// host, as each would report it, and once in the total row: see lifeTotal), what the compliance rules asked for in the period and
 // how much of it was held or is overdue, the attendance at those meetings and the
 // heart-to-heart talks held.
 //
@@ -117,4 +117,58 @@ func (s *Reports) organizationalLife(ctx context.Context, orgID int64, p Period,
 		}
 	}
 	return cols, nil
+}
+
+// lifeTotal recounts the total row's meeting and attendance figures once per activity.
+// A joint meeting is a row of each host (each host reports it, and activity_hosts copies
+// the meeting's whole attendance to every host), so the sum of the rows would count it,
+// and everyone at it, once per host inside the subtree. The due, done and overdue
+// figures stay the sum: each host's rules are its own.
+func (s *Reports) lifeTotal(ctx context.Context, orgID int64, p Period, cols []Column, total []float64) error {
+	col := map[string]int{}
+	for i, c := range cols {
+		col[c.Key] = i
+	}
+	for _, key := range []string{"held_total", "heart_talks", "present", "late", "leave", "absent"} {
+		total[col[key]] = 0
+	}
+	for _, k := range lifeKinds() {
+		total[col["held."+string(k)]] = 0
+	}
+	year := int(p.From) / 10000
+	m1, m2 := int(p.From)/100%100, int(p.To)/100%100
+	// Every host's row of an activity carries the same kind and attendance, so MAX picks
+	// the activity's own.
+	rs, err := s.db.QueryContext(ctx, `SELECT x.kind, COUNT(*), SUM(x.present), SUM(x.late), SUM(x.on_leave), SUM(x.absent)
+		FROM (SELECT h.activity_id, MAX(h.kind) AS kind, MAX(h.present) AS present, MAX(h.late) AS late,
+		             MAX(h.on_leave) AS on_leave, MAX(h.absent) AS absent
+		      FROM org_tree t JOIN activity_hosts h ON h.org_id = t.org_id
+		      WHERE t.ancestor_id = $1 AND h.held_year = $2 AND h.held_month >= $3 AND h.held_month <= $4
+		      GROUP BY h.activity_id) x
+		GROUP BY x.kind`, orgID, year, m1, m2)
+	if err != nil {
+		return fmt.Errorf("oversight: meetings of %d in %s once each: %w", orgID, p.Name, err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var kind activity.Kind
+		var n, pr, la, le, ab int
+		if err := rs.Scan(&kind, &n, &pr, &la, &le, &ab); err != nil {
+			return fmt.Errorf("oversight: scan meetings once each: %w", err)
+		}
+		if !kind.OrgLife() {
+			continue
+		}
+		if kind == activity.HeartTalk {
+			total[col["heart_talks"]] += float64(n)
+		} else {
+			total[col["held."+string(kind)]] += float64(n)
+		}
+		total[col["held_total"]] += float64(n)
+		total[col["present"]] += float64(pr)
+		total[col["late"]] += float64(la)
+		total[col["leave"]] += float64(le)
+		total[col["absent"]] += float64(ab)
+	}
+	return rs.Err()
 }

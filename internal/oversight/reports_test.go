@@ -368,3 +368,67 @@ func TestLearningReport(t *testing.T) {
 		}
 	})
 }
+
+// TestJointMeetingCountsOnceInTheTotal holds one theme day jointly by both branches: each
+// branch's row counts it, as each would report it, but the town's total counts the
+// meeting and the people at it once.
+func TestJointMeetingCountsOnceInTheTotal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		w.hold(w.a.ID, activity.CommitteeMeeting, time.Date(2023, 12, 5, 14, 0, 0, 0, beijing), 0, 1)
+		starts := time.Date(2023, 12, 18, 9, 0, 0, 0, beijing)
+		a, err := w.acts.Create(w.ctx, admin, activity.Input{Kind: activity.ThemeDay, HostIDs: []int64{w.a.ID, w.b.ID}, Title: "联合主题党日",
+			StartsAt: starts, EndsAt: starts.Add(2 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.acts.Move(w.ctx, admin, a.ID, activity.Held, ""); err != nil {
+			t.Fatal(err)
+		}
+		// Everyone of both branches is there but the second branch's first member.
+		var rc activity.RollCall
+		joint := meeting{kind: activity.ThemeDay, starts: starts}
+		for _, id := range []int64{w.a.ID, w.b.ID} {
+			for i, p := range w.members[id] {
+				if id == w.b.ID && i == 0 {
+					rc.Marks = append(rc.Marks, activity.Mark{PersonID: p.ID, Presence: activity.Absent})
+					joint.absent++
+					continue
+				}
+				rc.Marks = append(rc.Marks, activity.Mark{PersonID: p.ID, Presence: activity.Present})
+				joint.present++
+			}
+		}
+		if _, err := w.acts.RecordRollCall(w.ctx, admin, a.ID, rc); err != nil {
+			t.Fatal(err)
+		}
+		single := w.meetings[0]
+		rep := w.report(oversight.OrganizationalLife, "2023-12")
+		theme := "held." + string(activity.ThemeDay)
+		for _, c := range []struct {
+			org  int64
+			key  string
+			want int
+		}{
+			{w.a.ID, theme, 1}, {w.b.ID, theme, 1}, {w.a.ID, "held_total", 2}, {w.b.ID, "held_total", 1},
+			{w.b.ID, "present", joint.present}, {w.b.ID, "absent", joint.absent},
+			{0, theme, 1}, {0, "held_total", 2},
+			{0, "present", single.present + joint.present}, {0, "absent", single.absent + joint.absent},
+		} {
+			if got := figure(t, rep, c.org, c.key); got != float64(c.want) {
+				t.Errorf("org %d %s = %v, want %d", c.org, c.key, got, c.want)
+			}
+		}
+		// Compliance is each host's own: the joint theme day fulfils both branches' rule.
+		if got := figure(t, rep, 0, "done"); got != figure(t, rep, w.a.ID, "done")+figure(t, rep, w.b.ID, "done") {
+			t.Errorf("total done %v is not the sum of the branches'", got)
+		}
+		if rep.Note != "" {
+			t.Errorf("an untranslated report has a note %q", rep.Note)
+		}
+		rep.Translate(func(key string) string { return key }, "en")
+		if rep.Note != "oversight.report.note.joint" {
+			t.Errorf("the organizational life report's note is %q", rep.Note)
+		}
+	})
+}

@@ -49,6 +49,10 @@ func (r Report) XLSX(t func(key string, kv ...any) string, lang string) ([]byte,
 		lines = append(lines, r.cells(indent(row.Depth)+row.DisplayName(lang), row.Values))
 	}
 	lines = append(lines, r.cells(r.Total.Name, r.Total.Values))
+	totalAt := len(lines)
+	if r.Note != "" {
+		lines = append(lines, []any{r.Note})
+	}
 	for i, line := range lines {
 		if err := f.SetSheetRow(sheet, "A"+strconv.Itoa(i+1), &line); err != nil {
 			return nil, fmt.Errorf("oversight: row %d: %w", i+1, err)
@@ -61,7 +65,7 @@ func (r Report) XLSX(t func(key string, kv ...any) string, lang string) ([]byte,
 	last, _ := excelize.ColumnNumberToName(len(r.Columns) + 1)
 	f.SetCellStyle(sheet, "A1", "A1", bold)
 	f.SetCellStyle(sheet, "A3", last+"3", bold)
-	totalRow := strconv.Itoa(len(lines))
+	totalRow := strconv.Itoa(totalAt)
 	f.SetCellStyle(sheet, "A"+totalRow, last+totalRow, bold)
 	f.SetColWidth(sheet, "A", "A", 28)
 	f.SetColWidth(sheet, "B", last, 12)

@@ -235,7 +235,9 @@ func (s *Reports) yearPoints(ctx context.Context, y *Yearly) error {
 			yp.Rank = e.Rank
 		}
 		y.Points = append(y.Points, yp)
-		stars[e.Stars]++
+		if e.Stars > 0 {
+			stars[e.Stars]++ // stars awarded: no line for the members who earned none
+		}
 	}
 	if y.Ranked {
 		slices.SortStableFunc(y.Points, func(a, b YearPoints) int { return cmp.Compare(a.Rank, b.Rank) })

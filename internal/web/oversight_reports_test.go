@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"vanguard/internal/activity"
+	"vanguard/internal/article"
+	"vanguard/internal/auth"
+	"vanguard/internal/org"
 	"vanguard/internal/store"
 	"vanguard/internal/store/storetest"
 )
@@ -48,6 +53,109 @@ func TestReportPages(t *testing.T) {
 		}
 		if r := f.client(t, "outsider", "en").Get(fmt.Sprintf("/orgs/%d/yearly", f.branch.ID)); r.Status != 404 {
 			t.Errorf("outsider's yearly record: %d, want 404", r.Status)
+		}
+	})
+}
+
+// TestOrgPageLinksToReports: the organization page leads a viewer of a branch to its
+// reports and yearly record, which then open for them.
+func TestOrgPageLinksToReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client(t, "viewer", "en")
+		r := c.Get(fmt.Sprintf("/orgs/%d", f.branch.ID))
+		if r.Status != 200 {
+			t.Fatalf("org page: %d", r.Status)
+		}
+		for _, link := range []string{fmt.Sprintf("/orgs/%d/reports", f.branch.ID), fmt.Sprintf("/orgs/%d/yearly", f.branch.ID)} {
+			if !strings.Contains(r.Body, `href="`+link+`"`) {
+				t.Errorf("the org page has no link to %s", link)
+				continue
+			}
+			if got := c.Get(link); got.Status != 200 {
+				t.Errorf("%s: %d", link, got.Status)
+			}
+		}
+	})
+}
+
+// TestYearlyPageShowsTheYear holds meetings and publishes reports in and around the
+// branch's 2023 and checks that its yearly page lists exactly the year's own, with
+// dates in Beijing time.
+func TestYearlyPageShowsTheYear(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx, app := t.Context(), f.env.App
+		cst := time.FixedZone("CST", 8*3600)
+		admin := org.ScopeOf(auth.Account{IsAdmin: true}, org.Manage)
+		meetings := []struct {
+			org   int64
+			title string
+			at    time.Time
+			in    bool
+		}{
+			{f.branch.ID, "一季度党员大会", time.Date(2023, 3, 8, 9, 0, 0, 0, cst), true},
+			{f.branch.ID, "除夕夜的支委会", time.Date(2023, 12, 31, 23, 30, 0, 0, cst), true},
+			{f.branch.ID, "去年的主题党日", time.Date(2022, 12, 20, 9, 0, 0, 0, cst), false},
+			{f.branch.ID, "元旦的主题党日", time.Date(2024, 1, 1, 0, 30, 0, 0, cst), false},
+			{f.sibling.ID, "第二支部的支委会", time.Date(2023, 6, 1, 9, 0, 0, 0, cst), false},
+		}
+		var in, out []string
+		for _, m := range meetings {
+			a, err := app.Activities.Create(ctx, admin, activity.Input{Kind: activity.CommitteeMeeting, HostIDs: []int64{m.org}, Title: m.title,
+				StartsAt: m.at, EndsAt: m.at.Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Activities.Move(ctx, admin, a.ID, activity.Held, ""); err != nil {
+				t.Fatal(err)
+			}
+			if m.in {
+				in = append(in, m.title, m.at.Format("2006-01-02"))
+			} else {
+				out = append(out, m.title)
+			}
+		}
+		articles := []struct {
+			title   string
+			at      time.Time
+			publish bool
+		}{
+			{"年度述职报道", time.Date(2023, 7, 1, 9, 0, 0, 0, cst), true},
+			{"尚未发布的草稿", time.Date(2023, 7, 2, 9, 0, 0, 0, cst), false},
+			{"新年报道", time.Date(2024, 1, 1, 0, 10, 0, 0, cst), true},
+		}
+		for _, a := range articles {
+			got, err := app.Articles.Create(ctx, admin, article.Input{OrgID: f.branch.ID, Title: a.title, Body: "<p>正文</p>", ReleasedAt: a.at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.publish {
+				if _, err := app.Articles.Move(ctx, admin, got.ID, article.Published, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if a.publish && a.at.Year() == 2023 {
+				in = append(in, a.title)
+			} else {
+				out = append(out, a.title)
+			}
+		}
+		for _, lang := range []string{"zh-CN", "en"} {
+			r := f.client(t, "viewer", lang).Get(fmt.Sprintf("/orgs/%d/yearly?year=2023", f.branch.ID))
+			if r.Status != 200 {
+				t.Fatalf("%s yearly page: %d", lang, r.Status)
+			}
+			for _, s := range in {
+				if !strings.Contains(r.Body, s) {
+					t.Errorf("%s yearly page lacks %q", lang, s)
+				}
+			}
+			for _, s := range out {
+				if strings.Contains(r.Body, s) {
+					t.Errorf("%s yearly page shows %q, not the branch's 2023", lang, s)
+				}
+			}
 		}
 	})
 }
