@@ -201,7 +201,7 @@ func TestYearlyRecordMatchesTheRecords(t *testing.T) {
 		w := newWorld(t, db)
 		clock := func() time.Time { return w.now }
 		ledger := points.New(db)
-		evals := evaluation.New(db, w.orgs, w.people, w.acts)
+		evals := evaluation.New(db, w.orgs, w.people, w.acts, ledger)
 		evals.SetClock(clock)
 		if err := evals.InstallBuiltins(w.ctx); err != nil {
 			t.Fatal(err)
