@@ -19,18 +19,19 @@ func (s *Service) campaigns(ctx context.Context, f *figures) error {
 	if f.leaf {
 		key = `p.id`
 	}
+	// Each person's courses and activities are counted through the (course, person) and
+	// (activity, person) keys, so the cost follows the subtree's people and not every
+	// completion and attendance of the campaign across the province.
 	rows, err := s.db.QueryContext(ctx, `WITH m AS (SELECT id, title, title_en, ends_at, target_courses, target_activities FROM campaigns
-			WHERE starts_at < $3 AND ends_at >= $2),
-		cd AS (SELECT k.campaign_id, cc.person_id, COUNT(*) AS n FROM m JOIN campaign_courses k ON k.campaign_id = m.id
-			JOIN course_completions cc ON cc.course_id = k.course_id WHERE cc.completed_at <= m.ends_at GROUP BY k.campaign_id, cc.person_id),
-		ad AS (SELECT ka.campaign_id, x.person_id, COUNT(*) AS n FROM m JOIN campaign_activities ka ON ka.campaign_id = m.id
-			JOIN attendance x ON x.activity_id = ka.activity_id WHERE x.status IN ('present', 'late') GROUP BY ka.campaign_id, x.person_id)
+			WHERE starts_at < $3 AND ends_at >= $2)
 		SELECT m.id, m.title, m.title_en, `+key+`, COUNT(*),
-			COALESCE(SUM(CASE WHEN COALESCE(cd.n, 0) >= m.target_courses AND COALESCE(ad.n, 0) >= m.target_activities THEN 1 ELSE 0 END), 0)
+			COALESCE(SUM(CASE WHEN (SELECT COUNT(*) FROM campaign_courses k JOIN course_completions cc ON cc.course_id = k.course_id
+					WHERE k.campaign_id = m.id AND cc.person_id = p.id AND cc.completed_at <= m.ends_at) >= m.target_courses
+				AND (SELECT COUNT(*) FROM campaign_activities ka JOIN attendance x ON x.activity_id = ka.activity_id
+					WHERE ka.campaign_id = m.id AND x.person_id = p.id AND x.status IN ('present', 'late')) >= m.target_activities
+				THEN 1 ELSE 0 END), 0)
 		FROM m JOIN org_tree t ON t.ancestor_id = $1`+byChild+`
 		JOIN people p ON p.org_id = t.org_id AND p.stage IN ('probationary', 'full')
-		LEFT JOIN cd ON cd.campaign_id = m.id AND cd.person_id = p.id
-		LEFT JOIN ad ON ad.campaign_id = m.id AND ad.person_id = p.id
 		WHERE EXISTS (SELECT 1 FROM org_tree x JOIN campaign_orgs co ON co.org_id = x.ancestor_id
 			WHERE co.campaign_id = m.id AND x.org_id = t.org_id)
 		GROUP BY m.id, m.title, m.title_en, `+key+`
