@@ -193,17 +193,30 @@ func (s *Service) countByStatus(ctx context.Context, f *figures, table, at strin
 	return out, nil
 }
 
-// subjectInTree joins an assessment a to the organization of the subtree its subject is
-// (an organization) or belongs to (a person), as t, with its child c.
-const subjectInTree = ` LEFT JOIN people sp ON sp.id = a.subject_person_id
-	JOIN org_tree t ON t.ancestor_id = $1 AND t.org_id = COALESCE(a.subject_org_id, sp.org_id)` + byChild
+// subjectsInTree lists the subtree's assessments as a, with the organization of the
+// subtree their subject is (an organization) or belongs to (a person) as t and its child
+// c. It starts from the subtree, through the (round, subject) keys, so that a branch reads
+// its own assessments and not every round's. With oneRound, $2 is the round.
+func subjectsInTree(oneRound bool) string {
+	round := ""
+	if oneRound {
+		round = ` AND a.round_id = $2`
+	}
+	return ` (SELECT a.id, a.round_id, a.scored, a.total, t.org_id, t.distance
+		FROM org_tree t JOIN assessments a ON a.subject_org_id = t.org_id
+		WHERE t.ancestor_id = $1` + round + `
+	UNION ALL SELECT a.id, a.round_id, a.scored, a.total, t.org_id, t.distance
+		FROM org_tree t JOIN people sp ON sp.org_id = t.org_id JOIN assessments a ON a.subject_person_id = sp.id
+		WHERE t.ancestor_id = $1 AND a.subject_org_id IS NULL` + round + `) a
+	LEFT JOIN org_tree c ON c.org_id = a.org_id AND c.distance = a.distance - 1 `
+}
 
 // rounds finds the latest evaluation rounds with a subject in the subtree, whoever
 // organized them, and the levels the subtree's complete assessments reached under each
 // round's bands.
 func (s *Service) rounds(ctx context.Context, f *figures) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id FROM eval_rounds r WHERE r.id IN (
-		SELECT a.round_id FROM assessments a`+subjectInTree+`)
+		SELECT a.round_id FROM`+subjectsInTree(false)+`)
 		ORDER BY r.year DESC, r.id DESC LIMIT `+itoa(maxRounds), f.d.OrgID)
 	if err != nil {
 		return wrap("latest rounds", err)
@@ -238,7 +251,7 @@ func (s *Service) round(ctx context.Context, f *figures, id int64) (RoundFigures
 		return RoundFigures{}, err
 	}
 	rf := RoundFigures{RoundID: r.ID, Title: r.Title, Year: r.Year}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.scored, a.total FROM assessments a`+subjectInTree+`WHERE a.round_id = $2`, f.d.OrgID, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT a.scored, a.total FROM`+subjectsInTree(true), f.d.OrgID, id)
 	if err != nil {
 		return rf, wrap("round results", err)
 	}
@@ -264,8 +277,8 @@ func (s *Service) round(ctx context.Context, f *figures, id int64) (RoundFigures
 // rectifications counts the rectification tasks of the subtree's assessments that no
 // re-check has closed, and those past their due date.
 func (s *Service) rectifications(ctx context.Context, f *figures) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(c.ancestor_id, 0), x.due_on FROM rectifications x
-		JOIN assessments a ON a.id = x.assessment_id`+subjectInTree+`WHERE x.status <> 'closed'`, f.d.OrgID)
+	rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(c.ancestor_id, 0), x.due_on FROM`+subjectsInTree(false)+`
+		JOIN rectifications x ON x.assessment_id = a.id WHERE x.status <> 'closed'`, f.d.OrgID)
 	if err != nil {
 		return wrap("rectifications", err)
 	}
