@@ -181,6 +181,8 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	indexCtx, stopIndex := context.WithCancel(ctx)
 	defer stopIndex()
 	go a.Points.Run(indexCtx, func(err error) { a.Logger.Error("points index", "err", err) })
+	// The slow dashboards are computed ahead of the committees that open them.
+	go a.Oversight.Run(indexCtx, func(err error) { a.Logger.Error("dashboard cache", "err", err) })
 	errc := make(chan error, 1)
 	go func() {
 		if scheme == "https" {

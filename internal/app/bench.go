@@ -126,6 +126,7 @@ func serveApp(ctx context.Context, db *store.DB) (*App, string, string, error) {
 	hs := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	go a.Points.Run(ctx, func(error) {})
+	go a.Oversight.Run(ctx, func(error) {})
 	go func() { <-ctx.Done(); hs.Close() }()
 	return a, "http://" + ln.Addr().String(), token, nil
 }

@@ -252,7 +252,11 @@ func TestDrillDownFollowsTheDashboard(t *testing.T) {
 			http.Error(w, "period", http.StatusBadRequest)
 			return
 		}
-		asked["org:"+strconv.FormatInt(id, 10)]++
+		key := "org:" + strconv.FormatInt(id, 10)
+		if r.URL.Query().Get("fresh") == "1" {
+			key = "fresh:" + strconv.FormatInt(id, 10)
+		}
+		asked[key]++
 		body := map[string]any{"org_id": id, "children": []map[string]any{}}
 		for _, c := range children[id] {
 			body["children"] = append(body["children"].([]map[string]any), map[string]any{"org_id": c, "name": "x"})
@@ -272,9 +276,14 @@ func TestDrillDownFollowsTheDashboard(t *testing.T) {
 		if l.Errors != 0 || l.Count != 4 || l.Cold == 0 {
 			t.Errorf("%s: %d timed, %d errors (%v), cold %s", l.Level, l.Count, l.Errors, l.FirstErr, l.Cold)
 		}
+		// Every timed dashboard is also computed past the cache; a person is no dashboard.
+		if want := 4 * b2i(l.Level != "person"); l.ComputeCount != want || (want > 0 && l.ComputeMax == 0) {
+			t.Errorf("%s: %d computations timed (max %s), want %d", l.Level, l.ComputeCount, l.ComputeMax, want)
+		}
 	}
-	if asked["org:"+strconv.FormatInt(p.orgIDs[0], 10)] != 5 {
-		t.Errorf("the province was asked for %d times, want 5", asked["org:"+strconv.FormatInt(p.orgIDs[0], 10)])
+	province := strconv.FormatInt(p.orgIDs[0], 10)
+	if asked["org:"+province] != 5 || asked["fresh:"+province] != 4 {
+		t.Errorf("the province was asked for %d times and computed %d times, want 5 and 4", asked["org:"+province], asked["fresh:"+province])
 	}
 	for key, n := range asked {
 		id, ok := strings.CutPrefix(key, "person:")
@@ -290,4 +299,11 @@ func TestDrillDownFollowsTheDashboard(t *testing.T) {
 			t.Errorf("person %d (asked %d times) is not people[0] of any branch", pid, n)
 		}
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

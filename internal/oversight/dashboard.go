@@ -25,11 +25,13 @@ type Service struct {
 	points     *points.Service
 	evaluation *evaluation.Service
 	now        func() time.Time
+	cache      *dashCache
 }
 
 // New makes the service.
 func New(db *store.DB, orgs *org.Service, activities *activity.Service, ledger *points.Service, evaluations *evaluation.Service) *Service {
-	return &Service{db: db, orgs: orgs, activities: activities, points: ledger, evaluation: evaluations, now: time.Now}
+	return &Service{db: db, orgs: orgs, activities: activities, points: ledger, evaluation: evaluations, now: time.Now,
+		cache: newDashCache(CacheOptions{Fresh: Fresh, MaxStale: MaxStale})}
 }
 
 // SetClock replaces the clock, for tests that need a fixed "now".
@@ -249,9 +251,9 @@ const maxOverdueOrgs = 20
 // maxRounds is how many of the latest evaluation rounds the dashboard shows.
 const maxRounds = 3
 
-// Dashboard computes the figures of an organization's subtree for a period. It does not
-// check access: handlers ask org.Can(View).
-func (s *Service) Dashboard(ctx context.Context, orgID int64, p Period) (Dashboard, error) {
+// Compute computes the figures of an organization's subtree for a period now, past the
+// cache. It does not check access: handlers ask org.Can(View).
+func (s *Service) Compute(ctx context.Context, orgID int64, p Period) (Dashboard, error) {
 	root, err := s.orgs.Get(ctx, orgID)
 	if err != nil {
 		return Dashboard{}, err

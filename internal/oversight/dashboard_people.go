@@ -16,9 +16,12 @@ var pipelineStages = []member.Stage{member.StageApplicant, member.StageActivist,
 // (organization, stage) index: members are probationary and full, the pipeline the
 // stages before.
 func (s *Service) membership(ctx context.Context, f *figures) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(c.ancestor_id, 0), p.stage, COUNT(*)
-		FROM org_tree t`+byChild+`JOIN people p ON p.org_id = t.org_id
-		WHERE t.ancestor_id = $1 GROUP BY COALESCE(c.ancestor_id, 0), p.stage`, f.d.OrgID)
+	// Counted per organization first, in the order of the index, and only then put under
+	// the children: no sort of the subtree's people.
+	rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(c.ancestor_id, 0), g.stage, g.n FROM (
+			SELECT t.org_id, t.distance, p.stage, COUNT(*) AS n FROM org_tree t JOIN people p ON p.org_id = t.org_id
+			WHERE t.ancestor_id = $1 GROUP BY t.org_id, t.distance, p.stage) g
+		LEFT JOIN org_tree c ON c.org_id = g.org_id AND c.distance = g.distance - 1`, f.d.OrgID)
 	if err != nil {
 		return wrap("stages", err)
 	}

@@ -19,18 +19,19 @@ func (s *Service) campaigns(ctx context.Context, f *figures) error {
 	if f.leaf {
 		key = `p.id`
 	}
+	// Each person's courses and activities are counted through the (course, person) and
+	// (activity, person) keys, so the cost follows the subtree's people and not every
+	// completion and attendance of the campaign across the province.
 	rows, err := s.db.QueryContext(ctx, `WITH m AS (SELECT id, title, title_en, ends_at, target_courses, target_activities FROM campaigns
-			WHERE starts_at < $3 AND ends_at >= $2),
-		cd AS (SELECT k.campaign_id, cc.person_id, COUNT(*) AS n FROM m JOIN campaign_courses k ON k.campaign_id = m.id
-			JOIN course_completions cc ON cc.course_id = k.course_id WHERE cc.completed_at <= m.ends_at GROUP BY k.campaign_id, cc.person_id),
-		ad AS (SELECT ka.campaign_id, x.person_id, COUNT(*) AS n FROM m JOIN campaign_activities ka ON ka.campaign_id = m.id
-			JOIN attendance x ON x.activity_id = ka.activity_id WHERE x.status IN ('present', 'late') GROUP BY ka.campaign_id, x.person_id)
+			WHERE starts_at < $3 AND ends_at >= $2)
 		SELECT m.id, m.title, m.title_en, `+key+`, COUNT(*),
-			COALESCE(SUM(CASE WHEN COALESCE(cd.n, 0) >= m.target_courses AND COALESCE(ad.n, 0) >= m.target_activities THEN 1 ELSE 0 END), 0)
+			COALESCE(SUM(CASE WHEN (SELECT COUNT(*) FROM campaign_courses k JOIN course_completions cc ON cc.course_id = k.course_id
+					WHERE k.campaign_id = m.id AND cc.person_id = p.id AND cc.completed_at <= m.ends_at) >= m.target_courses
+				AND (SELECT COUNT(*) FROM campaign_activities ka JOIN attendance x ON x.activity_id = ka.activity_id
+					WHERE ka.campaign_id = m.id AND x.person_id = p.id AND x.status IN ('present', 'late')) >= m.target_activities
+				THEN 1 ELSE 0 END), 0)
 		FROM m JOIN org_tree t ON t.ancestor_id = $1`+byChild+`
 		JOIN people p ON p.org_id = t.org_id AND p.stage IN ('probationary', 'full')
-		LEFT JOIN cd ON cd.campaign_id = m.id AND cd.person_id = p.id
-		LEFT JOIN ad ON ad.campaign_id = m.id AND ad.person_id = p.id
 		WHERE EXISTS (SELECT 1 FROM org_tree x JOIN campaign_orgs co ON co.org_id = x.ancestor_id
 			WHERE co.campaign_id = m.id AND x.org_id = t.org_id)
 		GROUP BY m.id, m.title, m.title_en, `+key+`
@@ -192,17 +193,30 @@ func (s *Service) countByStatus(ctx context.Context, f *figures, table, at strin
 	return out, nil
 }
 
-// subjectInTree joins an assessment a to the organization of the subtree its subject is
-// (an organization) or belongs to (a person), as t, with its child c.
-const subjectInTree = ` LEFT JOIN people sp ON sp.id = a.subject_person_id
-	JOIN org_tree t ON t.ancestor_id = $1 AND t.org_id = COALESCE(a.subject_org_id, sp.org_id)` + byChild
+// subjectsInTree lists the subtree's assessments as a, with the organization of the
+// subtree their subject is (an organization) or belongs to (a person) as t and its child
+// c. It starts from the subtree, through the (round, subject) keys, so that a branch reads
+// its own assessments and not every round's. With oneRound, $2 is the round.
+func subjectsInTree(oneRound bool) string {
+	round := ""
+	if oneRound {
+		round = ` AND a.round_id = $2`
+	}
+	return ` (SELECT a.id, a.round_id, a.scored, a.total, t.org_id, t.distance
+		FROM org_tree t JOIN assessments a ON a.subject_org_id = t.org_id
+		WHERE t.ancestor_id = $1` + round + `
+	UNION ALL SELECT a.id, a.round_id, a.scored, a.total, t.org_id, t.distance
+		FROM org_tree t JOIN people sp ON sp.org_id = t.org_id JOIN assessments a ON a.subject_person_id = sp.id
+		WHERE t.ancestor_id = $1 AND a.subject_org_id IS NULL` + round + `) a
+	LEFT JOIN org_tree c ON c.org_id = a.org_id AND c.distance = a.distance - 1 `
+}
 
 // rounds finds the latest evaluation rounds with a subject in the subtree, whoever
 // organized them, and the levels the subtree's complete assessments reached under each
 // round's bands.
 func (s *Service) rounds(ctx context.Context, f *figures) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id FROM eval_rounds r WHERE r.id IN (
-		SELECT a.round_id FROM assessments a`+subjectInTree+`)
+		SELECT a.round_id FROM`+subjectsInTree(false)+`)
 		ORDER BY r.year DESC, r.id DESC LIMIT `+itoa(maxRounds), f.d.OrgID)
 	if err != nil {
 		return wrap("latest rounds", err)
@@ -237,7 +251,7 @@ func (s *Service) round(ctx context.Context, f *figures, id int64) (RoundFigures
 		return RoundFigures{}, err
 	}
 	rf := RoundFigures{RoundID: r.ID, Title: r.Title, Year: r.Year}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.scored, a.total FROM assessments a`+subjectInTree+`WHERE a.round_id = $2`, f.d.OrgID, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT a.scored, a.total FROM`+subjectsInTree(true), f.d.OrgID, id)
 	if err != nil {
 		return rf, wrap("round results", err)
 	}
@@ -263,8 +277,8 @@ func (s *Service) round(ctx context.Context, f *figures, id int64) (RoundFigures
 // rectifications counts the rectification tasks of the subtree's assessments that no
 // re-check has closed, and those past their due date.
 func (s *Service) rectifications(ctx context.Context, f *figures) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(c.ancestor_id, 0), x.due_on FROM rectifications x
-		JOIN assessments a ON a.id = x.assessment_id`+subjectInTree+`WHERE x.status <> 'closed'`, f.d.OrgID)
+	rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(c.ancestor_id, 0), x.due_on FROM`+subjectsInTree(false)+`
+		JOIN rectifications x ON x.assessment_id = a.id WHERE x.status <> 'closed'`, f.d.OrgID)
 	if err != nil {
 		return wrap("rectifications", err)
 	}
