@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -16,8 +17,12 @@ import (
 
 // calendarTree is the subtree a calendar covers, as read.
 type calendarTree struct {
-	nodes []calNode
-	index map[int64]int32 // node of an organization id
+	nodes  []calNode // by id
+	parent []int32   // the node of each node's parent, -1 for the root and orphans
+	hint   int32     // where find looks first
+	// whole tells that the subtree is every organization on record: its rows are read
+	// without the tree table.
+	whole bool
 	// order lists the nodes reachable from the calendar's organization, parents before
 	// children, siblings in order of creation (by id).
 	order []int32
@@ -42,14 +47,27 @@ type calNode struct {
 // readCalendarTree reads the organizations of a subtree that still existed at the start
 // of the year (the organization itself always), and puts them in tree order.
 func (s *Service) readCalendarTree(ctx context.Context, orgID int64, yearStart time.Time) (*calendarTree, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.parent_id, o.name, o.kind, o.depth, o.dissolved_at
+	t := &calendarTree{}
+	var roots, isRoot int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN id = $1 THEN 1 ELSE 0 END), 0)
+		FROM orgs WHERE parent_id IS NULL`, orgID).Scan(&roots, &isRoot); err != nil {
+		return nil, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
+	}
+	// The calendar of the one top organization — a province's — is the most asked for
+	// and the largest; it needs no tree table to say what is in it.
+	t.whole = roots == 1 && isRoot == 1
+	query := `SELECT o.id, o.parent_id, o.name, o.kind, o.depth, o.dissolved_at
 		FROM org_tree t JOIN orgs o ON o.id = t.org_id
-		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)`, orgID, yearStart)
+		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)`
+	if t.whole {
+		query = `SELECT id, parent_id, name, kind, depth, dissolved_at FROM orgs
+			WHERE dissolved_at IS NULL OR dissolved_at >= $2 OR id = $1`
+	}
+	rows, err := s.db.QueryContext(ctx, query, orgID, yearStart)
 	if err != nil {
 		return nil, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
 	}
 	defer rows.Close()
-	t := &calendarTree{}
 	// Scanned into variables declared once: each would otherwise be a heap object per row.
 	var id, parent, depth any
 	var name, kind string
@@ -77,23 +95,26 @@ func (s *Service) readCalendarTree(ctx context.Context, orgID int64, yearStart t
 	if !slices.IsSortedFunc(t.nodes, byID) {
 		slices.SortFunc(t.nodes, byID)
 	}
-	t.index = make(map[int64]int32, len(t.nodes))
-	for i := range t.nodes {
-		t.index[t.nodes[i].id] = int32(i)
-	}
 	t.order = t.treeOrder(orgID)
 	return t, nil
 }
 
-func byID(a, b calNode) int {
-	switch {
-	case a.id < b.id:
-		return -1
-	case a.id > b.id:
-		return 1
+// find returns the node of an organization. Rows mostly come in order of id, as the
+// nodes are, so the node after the last one found is tried before a binary search: a
+// hundred thousand lookups in a map cost more than the rest of the layout.
+func (t *calendarTree) find(id int64) (int32, bool) {
+	if h := t.hint; int(h) < len(t.nodes) && t.nodes[h].id == id {
+		t.hint++
+		return h, true
 	}
-	return 0
+	i, ok := slices.BinarySearchFunc(t.nodes, id, func(n calNode, id int64) int { return cmp.Compare(n.id, id) })
+	if ok {
+		t.hint = int32(i) + 1
+	}
+	return int32(i), ok
 }
+
+func byID(a, b calNode) int { return cmp.Compare(a.id, b.id) }
 
 // knownOrgKind returns the constant for a kind the scan produced, so that a hundred
 // thousand rows share four strings rather than each holding its own.
@@ -126,15 +147,16 @@ func anyInt64(v any) int64 {
 // one array, each parent's a contiguous run.
 func (t *calendarTree) treeOrder(rootID int64) []int32 {
 	n := len(t.nodes)
-	root, ok := t.index[rootID]
+	root, ok := t.find(rootID)
 	if !ok {
 		return nil
 	}
 	parent := make([]int32, n)
+	t.parent = parent
 	start := make([]int32, n+1) // children of node i: kids[start[i]:start[i+1]]
 	for i := range t.nodes {
 		parent[i] = -1
-		if p, ok := t.index[t.nodes[i].parent]; ok && int32(i) != root {
+		if p, ok := t.find(t.nodes[i].parent); ok && int32(i) != root {
 			parent[i] = p
 			start[p+1]++
 		}
@@ -164,23 +186,26 @@ func (t *calendarTree) treeOrder(rootID int64) []int32 {
 	return order
 }
 
-// readSummaries reads the year's summary row (activity_org_years) of every node. For a
-// large subtree it reads the whole year and keeps the subtree's rows: looking each
-// organization up costs SQLite several times a row read in order.
+// readSummaries reads the year's summary row (activity_org_years) of every node. For the
+// whole tree or a large subtree it reads the whole year and keeps the subtree's rows:
+// looking each organization up costs SQLite several times a row read in order, and
+// PostgreSQL a hash of the subtree.
 func (s *Service) readSummaries(ctx context.Context, t *calendarTree, orgID int64, year int) error {
 	query := `SELECT y.org_id, y.held, y.talks, y.present, y.late, y.on_leave, y.absent
 		FROM org_tree t JOIN activity_org_years y ON y.org_id = t.org_id AND y.year = $2
 		WHERE t.ancestor_id = $1`
 	args := []any{orgID, year}
-	if len(t.nodes) >= scanYearFrom {
+	scan := t.whole
+	if !scan && len(t.nodes) >= scanYearFrom {
 		var rowsOfYear int
 		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_org_years WHERE year = $1`, year).Scan(&rowsOfYear); err != nil {
 			return fmt.Errorf("activity: summaries of %d: %w", year, err)
 		}
-		if len(t.nodes)*scanYearRatio >= rowsOfYear {
-			query = `SELECT org_id, held, talks, present, late, on_leave, absent FROM activity_org_years WHERE year = $1`
-			args = []any{year}
-		}
+		scan = len(t.nodes)*scanYearRatio >= rowsOfYear
+	}
+	if scan {
+		query = `SELECT org_id, held, talks, present, late, on_leave, absent FROM activity_org_years WHERE year = $1`
+		args = []any{year}
 	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -193,7 +218,7 @@ func (s *Service) readSummaries(ctx context.Context, t *calendarTree, orgID int6
 		if err := rows.Scan(&id, &held, &talks, &present, &late, &leave, &absent); err != nil {
 			return fmt.Errorf("activity: scan summary: %w", err)
 		}
-		i, ok := t.index[anyInt64(id)]
+		i, ok := t.find(anyInt64(id))
 		if !ok {
 			continue
 		}
@@ -346,7 +371,7 @@ func (s *Service) ruleEnvs(ctx context.Context, t *calendarTree, orgID int64) ([
 	envs := make([]*ruleEnv, len(t.nodes))
 	for _, i := range t.order {
 		parent := top
-		if p, ok := t.index[t.nodes[i].parent]; ok && t.nodes[i].id != orgID {
+		if p := t.parent[i]; p >= 0 {
 			parent = envs[p]
 		}
 		envs[i] = parent.with(own[t.nodes[i].id])

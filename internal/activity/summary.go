@@ -66,16 +66,21 @@ type TalkPair struct {
 // The few people of each committee are put in order and made unique here, sparing the
 // database two sorts of the whole subtree's posts.
 func (s *Service) committees(ctx context.Context, orgID int64, on time.Time, t *calendarTree) ([][]PairPerson, error) {
+	args := []any{on}
+	from := `posts p`
+	if !t.whole {
+		args = append(args, orgID)
+		from = `org_tree t JOIN posts p ON p.org_id = t.org_id AND t.ancestor_id = $2`
+	}
 	marks := make([]string, len(committeePosts))
-	args := []any{orgID, on}
 	for i, k := range committeePosts {
 		marks[i] = "$" + strconv.Itoa(len(args)+1)
 		args = append(args, k)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT p.org_id, p.person_id, pe.name
-		FROM org_tree t JOIN posts p ON p.org_id = t.org_id JOIN people pe ON pe.id = p.person_id
-		WHERE t.ancestor_id = $1 AND (p.kind || '') IN (`+strings.Join(marks, ", ")+`)
-		  AND p.started_on <= $2 AND (p.ended_on IS NULL OR p.ended_on >= $2)`, args...)
+		FROM `+from+` JOIN people pe ON pe.id = p.person_id
+		WHERE (p.kind || '') IN (`+strings.Join(marks, ", ")+`)
+		  AND p.started_on <= $1 AND (p.ended_on IS NULL OR p.ended_on >= $1)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("activity: committees under %d: %w", orgID, err)
 	}
@@ -88,7 +93,7 @@ func (s *Service) committees(ctx context.Context, orgID int64, on time.Time, t *
 		if err := rows.Scan(&id, &p.PersonID, &p.Name); err != nil {
 			return nil, fmt.Errorf("activity: scan committee: %w", err)
 		}
-		if i, ok := t.index[id]; ok {
+		if i, ok := t.find(id); ok {
 			if out[i] == nil {
 				touched = append(touched, i)
 			}
