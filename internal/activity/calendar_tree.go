@@ -187,23 +187,14 @@ func (t *calendarTree) treeOrder(rootID int64) []int32 {
 }
 
 // readSummaries reads the year's summary row (activity_org_years) of every node. For the
-// whole tree or a large subtree it reads the whole year and keeps the subtree's rows:
-// looking each organization up costs SQLite several times a row read in order, and
-// PostgreSQL a hash of the subtree.
+// whole tree it reads the year's rows as they lie: looking each organization up costs
+// SQLite several times a row read in order, and PostgreSQL a hash of the subtree.
 func (s *Service) readSummaries(ctx context.Context, t *calendarTree, orgID int64, year int) error {
 	query := `SELECT y.org_id, y.held, y.talks, y.present, y.late, y.on_leave, y.absent
 		FROM org_tree t JOIN activity_org_years y ON y.org_id = t.org_id AND y.year = $2
 		WHERE t.ancestor_id = $1`
 	args := []any{orgID, year}
-	scan := t.whole
-	if !scan && len(t.nodes) >= scanYearFrom {
-		var rowsOfYear int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_org_years WHERE year = $1`, year).Scan(&rowsOfYear); err != nil {
-			return fmt.Errorf("activity: summaries of %d: %w", year, err)
-		}
-		scan = len(t.nodes)*scanYearRatio >= rowsOfYear
-	}
-	if scan {
+	if t.whole {
 		query = `SELECT org_id, held, talks, present, late, on_leave, absent FROM activity_org_years WHERE year = $1`
 		args = []any{year}
 	}
@@ -238,14 +229,6 @@ func (s *Service) readSummaries(ctx context.Context, t *calendarTree, orgID int6
 	}
 	return nil
 }
-
-// A subtree of scanYearFrom organizations or more reads the year's summaries in order
-// when it holds at least one in scanYearRatio of them: SQLite reads about four rows in
-// order in the time it looks one up by key.
-const (
-	scanYearFrom  = 2000
-	scanYearRatio = 3
-)
 
 // appendHeld adds a summary's held activities ("kind=month,month;kind=month") to the
 // list, one entry per activity; kinds not in the table are left out.
