@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,8 +91,8 @@ func (s *Service) readCalendarTree(ctx context.Context, orgID int64, yearStart t
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
 	}
-	// Sorted here rather than by the database, which would sort the wide rows on disk;
-	// SQLite returns them in order already.
+	// Sorted here rather than asked of the database: SQLite returns them in order of id
+	// already, and PostgreSQL's hash join in no order.
 	if !slices.IsSortedFunc(t.nodes, byID) {
 		slices.SortFunc(t.nodes, byID)
 	}
@@ -138,6 +139,12 @@ func anyInt64(v any) int64 {
 		return int64(x)
 	case int:
 		return int64(x)
+	case []byte:
+		n, _ := strconv.ParseInt(string(x), 10, 64)
+		return n
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
 	}
 	return 0
 }
