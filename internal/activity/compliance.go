@@ -1,7 +1,6 @@
 package activity
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -320,178 +319,178 @@ type Period struct {
 func (p Period) Done() bool { return p.Held > 0 && p.Missing == 0 }
 
 // Calendar builds the compliance calendar of an organization's subtree for a year, as of
-// now. It does not check access: handlers ask org.Can(View). It runs three queries,
-// whatever the size of the tree — the organizations with their year's summary row (what
-// was held, by kind and month, the talks and the attendance), the overrides in force,
-// and the committees' members — and does the rest in memory, so that a province's tree
-// takes no more round trips than a branch's. Heart-to-heart talks are due between the
-// committee members on record at the end of the year (or today, for the current year).
-// Dissolved organizations appear for the year they were dissolved in, with nothing due
-// after their dissolution.
+// now. It does not check access: handlers ask org.Can(View). It runs the same few queries
+// whatever the size of the tree — the organizations, their year's summary rows (what was
+// held, by kind and month, the talks and the attendance), the overrides set in the
+// subtree and above it, and the committees' members — and does the rest in memory, so
+// that a province's tree takes no more round trips than a branch's. Heart-to-heart talks
+// are due between the committee members on record at the end of the year (or today, for
+// the current year). Dissolved organizations appear for the year they were dissolved in,
+// with nothing due after their dissolution.
 func (s *Service) Calendar(ctx context.Context, orgID int64, year int) (Calendar, error) {
 	if year < FirstYear || year > 9999 {
 		return Calendar{}, i18n.Invalid("year", "activity.error.year", "first", FirstYear)
 	}
 	now := s.now()
-	yearStart, _ := PeriodBounds(Yearly, year, 0)
+	yearStart, yearEnd := PeriodBounds(Yearly, year, 0)
 	cal := Calendar{OrgID: orgID, Year: year, AsOf: now}
 
-	type node struct {
-		cal       OrgCalendar
-		dissolved *time.Time
-		sum       yearSummary
-	}
-	// The organizations with what they held in the year, from the summary rows
-	// (activity_org_years): one row per organization, so that a province's calendar decodes
-	// a row per organization rather than per activity.
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.depth, o.dissolved_at,
-		COALESCE(y.held, ''), COALESCE(y.talks, ''), COALESCE(y.present, 0), COALESCE(y.late, 0), COALESCE(y.on_leave, 0), COALESCE(y.absent, 0)
-		FROM org_tree t JOIN orgs o ON o.id = t.org_id
-		LEFT JOIN activity_org_years y ON y.org_id = o.id AND y.year = $3
-		WHERE t.ancestor_id = $1 AND (o.dissolved_at IS NULL OR o.dissolved_at >= $2 OR o.id = $1)`, orgID, yearStart, year)
+	t, err := s.readCalendarTree(ctx, orgID, yearStart)
 	if err != nil {
-		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
+		return cal, err
 	}
-	var nodes []node
-	index := map[int64]int{}
-	for rows.Next() {
-		var n node
-		var dissolved sql.NullTime
-		a := &n.cal.Attendance
-		if err := rows.Scan(&n.cal.OrgID, &n.cal.ParentID, &n.cal.Name, &n.cal.Kind, &n.cal.Depth, &dissolved,
-			&n.sum.held, &n.sum.talks, &a.Present, &a.Late, &a.Leave, &a.Absent); err != nil {
-			rows.Close()
-			return cal, fmt.Errorf("activity: scan calendar org: %w", err)
-		}
-		if dissolved.Valid {
-			n.dissolved = &dissolved.Time
-		}
-		nodes = append(nodes, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return cal, fmt.Errorf("activity: calendar orgs of %d: %w", orgID, err)
-	}
-	// Sorted here rather than by the database, which would sort the wide rows on disk.
-	slices.SortFunc(nodes, func(a, b node) int {
-		return cmp.Or(cmp.Compare(a.cal.Depth, b.cal.Depth), cmp.Compare(a.cal.OrgID, b.cal.OrgID))
-	})
-	for i := range nodes {
-		index[nodes[i].cal.OrgID] = i
-	}
-	if len(nodes) == 0 {
+	if len(t.nodes) == 0 {
 		return cal, store.ErrNotFound
 	}
-
-	subtree := `SELECT org_id FROM org_tree WHERE ancestor_id = $1`
-	overrides, err := s.effectiveOverrides(ctx, subtree, orgID)
+	if err := s.readSummaries(ctx, t, orgID, year); err != nil {
+		return cal, err
+	}
+	envs, err := s.ruleEnvs(ctx, t, orgID)
 	if err != nil {
 		return cal, err
 	}
-
 	ref := now
-	if _, yearEnd := PeriodBounds(Yearly, year, 0); !ref.Before(yearEnd) {
+	if !ref.Before(yearEnd) {
 		ref = yearEnd.Add(-time.Second)
 	}
-	committees, err := s.committees(ctx, subtree, orgID, day(ref), index)
+	committees, err := s.committees(ctx, orgID, day(ref), t)
 	if err != nil {
 		return cal, err
 	}
 
-	// Bounds of every period of the year, computed once.
-	bounds := map[Frequency][][2]time.Time{}
+	l := newLayout(now, year, t)
+	cal.Orgs = make([]OrgCalendar, len(t.order))
+	for k, i := range t.order {
+		oc := &cal.Orgs[k]
+		l.lay(oc, &t.nodes[i], envs[i].rulesOf(t.nodes[i].kind), committees[i])
+		cal.Total.Due += oc.Totals.Due
+		cal.Total.Held += oc.Totals.Held
+		cal.Total.Overdue += oc.Totals.Overdue
+	}
+	return cal, nil
+}
+
+// layout lays out organizations' years: the periods' bounds and how they stand as of now
+// are computed once, and the periods and rules of every organization are carved from
+// large blocks — a province has millions of periods.
+type layout struct {
+	now    time.Time
+	t      *calendarTree
+	bounds [4][12][2]time.Time // by frequencySlot, then period: start and end
+	begun  [4][12]bool         // the period has begun as of now
+	ended  [4][12]bool         // the period has ended as of now
+	counts [len(kinds)][12]int // the organization's held activities by kind and month
+	pool   []Period
+	rules  []RuleCalendar
+}
+
+// frequencySlot numbers the frequencies that have periods, for the layout's arrays.
+func frequencySlot(f Frequency) int {
+	switch f {
+	case Monthly:
+		return 0
+	case Quarterly:
+		return 1
+	}
+	return 2
+}
+
+func newLayout(now time.Time, year int, t *calendarTree) *layout {
+	l := &layout{now: now, t: t}
 	for _, f := range []Frequency{Monthly, Quarterly, Yearly} {
-		for i := range f.Periods() {
-			start, end := PeriodBounds(f, year, i)
-			bounds[f] = append(bounds[f], [2]time.Time{start, end})
+		slot := frequencySlot(f)
+		for p := range f.Periods() {
+			start, end := PeriodBounds(f, year, p)
+			l.bounds[slot][p] = [2]time.Time{start, end}
+			l.begun[slot][p] = !now.Before(start)
+			l.ended[slot][p] = !now.Before(end)
 		}
 	}
-	builtin := map[org.Kind][]Rule{} // the rules of organizations without overrides, per kind
-	var pool []Period                // periods are carved from large blocks: millions of them in a province
-	for i := range nodes {
-		n := &nodes[i]
-		rules := overrides[n.cal.OrgID]
-		if len(rules) == 0 {
-			var ok bool
-			if rules, ok = builtin[n.cal.Kind]; !ok {
-				rules = rulesFor(n.cal.Kind, nil)
-				builtin[n.cal.Kind] = rules
+	return l
+}
+
+// lay fills in one organization's calendar from its node, the rules in force for it and
+// its committee.
+func (l *layout) lay(oc *OrgCalendar, n *calNode, rules *ruleSet, committee []PairPerson) {
+	oc.OrgID, oc.ParentID, oc.Name, oc.Kind, oc.Depth, oc.Attendance = n.id, n.parent, n.name, n.kind, n.depth, n.attendance
+	if len(rules.rules) == 0 {
+		return
+	}
+	held := l.t.held[n.held[0]:n.held[1]]
+	for _, e := range held {
+		l.counts[e>>4][e&15-1]++
+	}
+	oc.Rules = l.takeRules(len(rules.rules))
+	for j, r := range rules.rules {
+		oc.Rules = append(oc.Rules, l.rule(oc, n, r, rules.kinds[j], committee))
+	}
+	for _, e := range held {
+		l.counts[e>>4][e&15-1] = 0
+	}
+}
+
+// rule lays out one rule's periods for an organization and adds them to its totals.
+func (l *layout) rule(oc *OrgCalendar, n *calNode, r Rule, kind int, committee []PairPerson) RuleCalendar {
+	need := r.Frequency.Periods()
+	months := 12 / need
+	slot := frequencySlot(r.Frequency)
+	rc := RuleCalendar{Rule: r, Periods: l.takePeriods(need)}
+	talks := r.Kind == HeartTalk
+	if talks {
+		rc.Pairs = talkPairs(committee, n.talks, months, need)
+	}
+	counts := &l.counts[kind]
+	for p := range rc.Periods {
+		per := &rc.Periods[p]
+		if talks {
+			// Due pairs, not activities: the period is done when every pair of the
+			// committee has talked in it.
+			for _, pair := range rc.Pairs {
+				if pair.Talked[p] {
+					per.Held++
+				} else {
+					per.Missing++
+				}
 			}
 		} else {
-			rules = rulesFor(n.cal.Kind, rules)
-		}
-		if len(rules) > 0 {
-			n.cal.Rules = make([]RuleCalendar, 0, len(rules))
-		}
-		for _, r := range rules {
-			need := r.Frequency.Periods()
-			if cap(pool)-len(pool) < need {
-				pool = make([]Period, 0, 1<<14)
+			for m := p * months; m < (p+1)*months; m++ {
+				per.Held += counts[m]
 			}
-			pool = pool[:len(pool)+need]
-			rc := RuleCalendar{Rule: r, Periods: pool[len(pool)-need : len(pool) : len(pool)]}
-			counts := n.sum.months(r.Kind)
-			months := 12 / need
-			periods := bounds[r.Frequency]
-			if r.Kind == HeartTalk {
-				rc.Pairs = talkPairs(committees[i], n.sum.talks, months, need)
-			}
-			for p := range rc.Periods {
-				per := &rc.Periods[p]
-				if r.Kind == HeartTalk {
-					// Due pairs, not activities: the period is done when every pair
-					// of the committee has talked in it.
-					for _, pair := range rc.Pairs {
-						if pair.Talked[p] {
-							per.Held++
-						} else {
-							per.Missing++
-						}
-					}
-				} else if counts != nil {
-					for m := p * months; m < (p+1)*months; m++ {
-						per.Held += counts[m]
-					}
-				}
-				start, end := periods[p][0], periods[p][1]
-				per.Due = !now.Before(start) && (n.dissolved == nil || n.dissolved.After(start))
-				if r.Kind == HeartTalk && len(rc.Pairs) == 0 {
-					per.Due = false // fewer than two committee members on record: no pair is due
-				}
-				done := per.Held > 0 && per.Missing == 0
-				per.Overdue = per.Due && !now.Before(end) && !done
-				if per.Due {
-					n.cal.Totals.Due++
-				}
-				if done {
-					n.cal.Totals.Held++
-				}
-				if per.Overdue {
-					n.cal.Totals.Overdue++
-				}
-			}
-			n.cal.Rules = append(n.cal.Rules, rc)
 		}
-		cal.Total.Due += n.cal.Totals.Due
-		cal.Total.Held += n.cal.Totals.Held
-		cal.Total.Overdue += n.cal.Totals.Overdue
+		per.Due = l.begun[slot][p] && (n.dissolved == nil || n.dissolved.After(l.bounds[slot][p][0]))
+		if talks && len(rc.Pairs) == 0 {
+			per.Due = false // fewer than two committee members on record: no pair is due
+		}
+		done := per.Held > 0 && per.Missing == 0
+		per.Overdue = per.Due && l.ended[slot][p] && !done
+		if per.Due {
+			oc.Totals.Due++
+		}
+		if done {
+			oc.Totals.Held++
+		}
+		if per.Overdue {
+			oc.Totals.Overdue++
+		}
 	}
+	return rc
+}
 
-	// Parents before children, siblings in order of creation.
-	children := map[int64][]int{}
-	for i, n := range nodes {
-		if n.cal.OrgID != orgID {
-			children[n.cal.ParentID] = append(children[n.cal.ParentID], i)
-		}
+// takePeriods carves n zeroed periods from the block, capped so that appending to them
+// cannot run into the next organization's.
+func (l *layout) takePeriods(n int) []Period {
+	if cap(l.pool)-len(l.pool) < n {
+		l.pool = make([]Period, 0, 1<<14)
 	}
-	cal.Orgs = make([]OrgCalendar, 0, len(nodes))
-	var walk func(i int)
-	walk = func(i int) {
-		cal.Orgs = append(cal.Orgs, nodes[i].cal)
-		for _, c := range children[nodes[i].cal.OrgID] {
-			walk(c)
-		}
+	l.pool = l.pool[:len(l.pool)+n]
+	return l.pool[len(l.pool)-n : len(l.pool) : len(l.pool)]
+}
+
+// takeRules carves room for n rules from the block, empty and capped at n.
+func (l *layout) takeRules(n int) []RuleCalendar {
+	if cap(l.rules)-len(l.rules) < n {
+		l.rules = make([]RuleCalendar, 0, max(n, 1<<12))
 	}
-	walk(index[orgID])
-	return cal, nil
+	l.rules = l.rules[:len(l.rules)+n]
+	return l.rules[len(l.rules)-n : len(l.rules)-n : len(l.rules)]
 }

@@ -2,6 +2,7 @@ package activity_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -211,6 +212,16 @@ func TestComplianceCalendar(t *testing.T) {
 		}
 		if _, err := e.svc.Calendar(e.ctx, 999999, 2025); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("a missing org: %v", err)
+		}
+		// The only top organization's calendar is read without the tree table; with a
+		// second one on record, through it. Both give the same calendar.
+		e.org(0, org.Committee, "另一党委")
+		again, err := e.svc.Calendar(e.ctx, root.ID, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(again, cal) {
+			t.Errorf("with a second top organization the calendar differs:\n%+v\nwant %+v", calendarText(again), calendarText(cal))
 		}
 	})
 }

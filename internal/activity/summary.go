@@ -1,8 +1,10 @@
 package activity
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,48 +16,16 @@ import (
 // The calendar's reading of the summary rows (activity_org_years, kept by summarize) and of
 // the committees that heart-to-heart talks are due between.
 
-// yearSummary is one organization's year as the summary row has it.
-type yearSummary struct {
-	held  string // "kind=month,month;kind=month"
-	talks string // "a-b-month;…"
-}
-
-// months counts the activities of a kind per month (index 0 is January); nil when none.
-func (y yearSummary) months(k Kind) *[12]int {
-	rest := y.held
-	for rest != "" {
-		var part string
-		part, rest, _ = strings.Cut(rest, ";")
-		name, list, ok := strings.Cut(part, "=")
-		if !ok || name != string(k) {
-			continue
-		}
-		var counts [12]int
-		m := 0
-		for j := 0; j <= len(list); j++ {
-			if j == len(list) || list[j] == ',' {
-				if m >= 1 && m <= 12 {
-					counts[m-1]++
-				}
-				m = 0
-				continue
-			}
-			m = m*10 + int(list[j]-'0')
-		}
-		return &counts
-	}
-	return nil
-}
-
 // talk is one held heart-to-heart talk: the pair, the lower id first, and its month.
 type talk struct {
 	a, b  int64
 	month int
 }
 
-func (y yearSummary) talkList() []talk {
+// talkList reads the talks of a summary row, "a-b-month;…".
+func talkList(talks string) []talk {
 	var list []talk
-	for _, part := range strings.Split(y.talks, ";") {
+	for _, part := range strings.Split(talks, ";") {
 		f := strings.Split(part, "-")
 		if len(f) != 3 {
 			continue
@@ -90,35 +60,52 @@ type TalkPair struct {
 }
 
 // committees reads, for each organization of the subtree, the people who held a
-// committee post on a date, by id, each once.
-func (s *Service) committees(ctx context.Context, subtree string, orgID int64, on time.Time, index map[int64]int) ([][]PairPerson, error) {
+// committee post on a date, by id, each once. The kinds are matched on the rows an
+// organization's lookup finds rather than through the index: one lookup per organization
+// instead of one per organization and kind, the difference that shows over a province.
+// The few people of each committee are put in order and made unique here, sparing the
+// database two sorts of the whole subtree's posts.
+func (s *Service) committees(ctx context.Context, orgID int64, on time.Time, t *calendarTree) ([][]PairPerson, error) {
+	args := []any{on}
+	from := `posts p`
+	if !t.whole {
+		args = append(args, orgID)
+		from = `org_tree t JOIN posts p ON p.org_id = t.org_id AND t.ancestor_id = $2`
+	}
 	marks := make([]string, len(committeePosts))
-	args := []any{orgID, on}
 	for i, k := range committeePosts {
 		marks[i] = "$" + strconv.Itoa(len(args)+1)
 		args = append(args, k)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT p.org_id, p.person_id, pe.name FROM posts p JOIN people pe ON pe.id = p.person_id
-		WHERE p.org_id IN (`+subtree+`) AND p.kind IN (`+strings.Join(marks, ", ")+`)
-		  AND p.started_on <= $2 AND (p.ended_on IS NULL OR p.ended_on >= $2)
-		ORDER BY p.org_id, p.person_id`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT p.org_id, p.person_id, pe.name
+		FROM `+from+` JOIN people pe ON pe.id = p.person_id
+		WHERE (p.kind || '') IN (`+strings.Join(marks, ", ")+`)
+		  AND p.started_on <= $1 AND (p.ended_on IS NULL OR p.ended_on >= $1)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("activity: committees under %d: %w", orgID, err)
 	}
 	defer rows.Close()
-	out := make([][]PairPerson, len(index))
+	out := make([][]PairPerson, len(t.nodes))
+	var touched []int32
 	for rows.Next() {
 		var id int64
 		var p PairPerson
 		if err := rows.Scan(&id, &p.PersonID, &p.Name); err != nil {
 			return nil, fmt.Errorf("activity: scan committee: %w", err)
 		}
-		if i, ok := index[id]; ok {
+		if i, ok := t.find(id); ok {
+			if out[i] == nil {
+				touched = append(touched, i)
+			}
 			out[i] = append(out[i], p)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("activity: committees under %d: %w", orgID, err)
+	}
+	for _, i := range touched {
+		slices.SortFunc(out[i], func(a, b PairPerson) int { return cmp.Compare(a.PersonID, b.PersonID) })
+		out[i] = slices.CompactFunc(out[i], func(a, b PairPerson) bool { return a.PersonID == b.PersonID })
 	}
 	return out, nil
 }
@@ -129,7 +116,7 @@ func talkPairs(committee []PairPerson, talks string, monthsPerPeriod, periods in
 	if len(committee) < 2 {
 		return nil
 	}
-	held := yearSummary{talks: talks}.talkList()
+	held := talkList(talks)
 	var pairs []TalkPair
 	for i, a := range committee {
 		for _, b := range committee[i+1:] {
