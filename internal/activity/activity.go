@@ -330,7 +330,7 @@ func (s *Service) checkReferences(ctx context.Context, q store.Querier, sc org.S
 	if err != nil {
 		return fmt.Errorf("activity: check hosts: %w", err)
 	}
-	ok, err := scanIDs(rows)
+	ok, err := store.IDs(rows)
 	if err != nil {
 		return fmt.Errorf("activity: check hosts: %w", err)
 	}
@@ -350,7 +350,7 @@ func (s *Service) checkReferences(ctx context.Context, q store.Querier, sc org.S
 		if err != nil {
 			return fmt.Errorf("activity: check people: %w", err)
 		}
-		found, err := scanIDs(rows)
+		found, err := store.IDs(rows)
 		if err != nil {
 			return fmt.Errorf("activity: check people: %w", err)
 		}

@@ -1,7 +1,6 @@
 package activity
 
 import (
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,19 +18,6 @@ func placeholders(ids []int64, first int) (string, []any) {
 		args[i] = id
 	}
 	return strings.Join(marks, ", "), args
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 func nullID(id int64) any {

@@ -60,6 +60,23 @@ func (h *Handlers) listOrgs(w http.ResponseWriter, r *http.Request) {
 	server.WriteJSON(w, http.StatusOK, orgList{Orgs: list, page: p})
 }
 
+// viewableOrg reads the organization id of the path and answers 404 (and false) unless
+// the caller may view it: a malformed id, a missing organization and one outside the
+// caller's scope look the same, so ids cannot be probed.
+func (h *Handlers) viewableOrg(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	a, _ := server.AccountFrom(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		notFound(w, r)
+		return 0, false
+	}
+	if ok, err := h.canView(r.Context(), a, id); err != nil || !ok {
+		h.denyAsMissing(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
 // canView tells whether an organization exists and the account may view it. Can alone
 // says yes to a system administrator whatever the id.
 func (h *Handlers) canView(ctx context.Context, a auth.Account, id int64) (bool, error) {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"vanguard/internal/oversight"
@@ -14,14 +13,8 @@ import (
 // oversight.MaxStale old. A system administrator may add fresh=1 to have them computed
 // now, past the cache.
 func (h *Handlers) orgDashboard(w http.ResponseWriter, r *http.Request) {
-	a, _ := server.AccountFrom(r.Context())
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		notFound(w, r)
-		return
-	}
-	if ok, err := h.canView(r.Context(), a, id); err != nil || !ok {
-		h.denyAsMissing(w, r, err)
+	id, ok := h.viewableOrg(w, r)
+	if !ok {
 		return
 	}
 	p, err := oversight.ParsePeriod(r.URL.Query().Get("period"), time.Now())
@@ -30,7 +23,7 @@ func (h *Handlers) orgDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dashboard := h.oversight.Dashboard
-	if r.URL.Query().Get("fresh") == "1" && a.IsAdmin {
+	if a, _ := server.AccountFrom(r.Context()); r.URL.Query().Get("fresh") == "1" && a.IsAdmin {
 		// What a computation costs, for the benchmark and an operator; others are
 		// answered from the cache, which bounds the work any account can cause.
 		dashboard = h.oversight.Compute

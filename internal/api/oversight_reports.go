@@ -17,14 +17,8 @@ import (
 // the organization (404 outside the caller's View scope, as for a missing one), an
 // unknown report 404, a malformed period or format 422 naming the field.
 func (h *Handlers) orgReport(w http.ResponseWriter, r *http.Request) {
-	a, _ := server.AccountFrom(r.Context())
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		notFound(w, r)
-		return
-	}
-	if ok, err := h.canView(r.Context(), a, id); err != nil || !ok {
-		h.denyAsMissing(w, r, err)
+	id, ok := h.viewableOrg(w, r)
+	if !ok {
 		return
 	}
 	kind := oversight.ReportKind(r.PathValue("kind"))

@@ -572,17 +572,9 @@ func returningIDs(ctx context.Context, tx *store.Tx, q string, args []any) ([]in
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
+	ids, err := store.IDs(rows)
 	// RETURNING gives no order guarantee; the ids of one statement are consecutive and
 	// follow the rows' order (as build() relies on).
 	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
-	return ids, rows.Err()
+	return ids, err
 }

@@ -262,16 +262,7 @@ func audienceAccounts(ctx context.Context, q store.Querier, topicID int64) ([]in
 	if err != nil {
 		return nil, fmt.Errorf("consult: audience accounts of %d: %w", topicID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.IDs(rows)
 }
 
 // Access is what a caller may do with a topic.

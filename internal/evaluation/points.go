@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"vanguard/internal/points"
+	"vanguard/internal/store"
 )
 
 // pointsEvidence measures the points source for a subject in a year, against the yardstick
@@ -84,14 +85,5 @@ func (s *Service) membersOf(ctx context.Context, orgID int64) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evaluation: members of %d: %w", orgID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.IDs(rows)
 }
