@@ -18,6 +18,7 @@ import (
 	"vanguard/internal/auth"
 	"vanguard/internal/member"
 	"vanguard/internal/org"
+	"vanguard/internal/oversight"
 	"vanguard/internal/points"
 	"vanguard/internal/store"
 	"vanguard/internal/store/storetest"
@@ -257,5 +258,86 @@ func TestTwoNodesAgreeOnRankingsWithinASecond(t *testing.T) {
 		if body := top(1); !strings.Contains(body, want) {
 			t.Fatalf("round %d: a second after node 0 acknowledged, node 1's top is %s, want %s", round, body, want)
 		}
+	}
+}
+
+// A member added through one node shows in the dashboard read from the other no later than
+// the cache's MaxStale: each node keeps the dashboards it computed, and past Fresh a
+// request starts a refresh, past MaxStale it waits for one. The bounds are shortened here
+// so that the test does not wait half a minute.
+func TestTwoNodesAgreeOnDashboardsWithinTheirAge(t *testing.T) {
+	tn := startTwoNodes(t)
+	ctx := audit.WithActor(context.Background(), audit.Actor{Name: "two-nodes"})
+	bounds := oversight.CacheOptions{Fresh: 200 * time.Millisecond, MaxStale: 2 * time.Second}
+	for _, n := range tn.nodes {
+		n.App.Oversight.SetCache(bounds)
+	}
+	a := tn.nodes[0].App
+	if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: "committee", Password: "a long passphrase", IsAdmin: true}); err != nil {
+		t.Fatal(err)
+	}
+	town, err := a.Orgs.Create(ctx, org.NewOrg{Kind: org.Committee, Name: "看板党委"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch, err := a.Orgs.Create(ctx, org.NewOrg{ParentID: town.ID, Kind: org.Branch, Name: "看板支部"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addMember := func(name string) {
+		t.Helper()
+		if _, err := a.People.Create(ctx, member.NewPerson{Name: name, OrgID: branch.ID, Stage: member.StageFull,
+			JoinedAt: time.Date(2010, 7, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addMember("党员甲")
+	c := tn.proxy.Client(t)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	c.JSON("POST", "/api/v1/tokens", map[string]string{"username": "committee", "password": "a long passphrase"}).Decode(t, &tok)
+	c.Token = tok.Token
+	type figures struct {
+		Members int       `json:"members"`
+		TakenAt time.Time `json:"taken_at"`
+	}
+	read := func(node int) figures {
+		t.Helper()
+		tn.on(node)
+		r := c.Get(fmt.Sprintf("/api/v1/orgs/%d/dashboard", town.ID))
+		served(t, r, node)
+		if r.Status != http.StatusOK {
+			t.Fatalf("dashboard on node %d: %d %s", node, r.Status, r.Body)
+		}
+		var f figures
+		r.Decode(t, &f)
+		return f
+	}
+	if f := read(1); f.Members != 1 {
+		t.Fatalf("node 1 before the write: %d members, want 1", f.Members)
+	}
+	addMember("党员乙")
+	written := time.Now()
+	for {
+		f := read(1)
+		if f.Members == 2 {
+			if f.TakenAt.Before(written.Add(-time.Second)) {
+				t.Fatalf("node 1 shows the new member in figures taken at %v, before the write at %v", f.TakenAt, written)
+			}
+			break
+		}
+		// Figures taken before the write may be served only while they are younger than
+		// MaxStale (a second of slack for the two clocks and the request).
+		if age := time.Since(f.TakenAt); age > bounds.MaxStale+time.Second {
+			t.Fatalf("node 1 served figures %v old without the new member (MaxStale %v)", age, bounds.MaxStale)
+		}
+		if time.Since(written) > bounds.MaxStale+5*time.Second {
+			t.Fatalf("node 1 still shows %d members %v after the write", f.Members, time.Since(written))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if f := read(0); f.Members != 2 {
+		t.Fatalf("node 0: %d members, want 2", f.Members)
 	}
 }
